@@ -40,7 +40,7 @@ class FrameError(ValueError):
     """The population frame files are not as expected."""
 
 
-def _fmt(n: int) -> str:
+def fmt_thousands(n: int) -> str:
     """Thousands with a space, Norwegian style: 20000 -> '20 000'."""
     return f"{n:,}".replace(",", " ")
 
@@ -51,9 +51,9 @@ def size_class_labels(boundaries: Sequence[int] = config.DEFAULT_SIZE_BOUNDARIES
     ``(5000, 20000)`` gives ``['< 5 000', '5 000–19 999', '≥ 20 000']``.
     """
     b = _check_boundaries(boundaries)
-    labels = [f"< {_fmt(b[0])}"]
-    labels += [f"{_fmt(lo)}–{_fmt(hi - 1)}" for lo, hi in zip(b[:-1], b[1:])]
-    labels.append(f"≥ {_fmt(b[-1])}")
+    labels = [f"< {fmt_thousands(b[0])}"]
+    labels += [f"{fmt_thousands(lo)}–{fmt_thousands(hi - 1)}" for lo, hi in zip(b[:-1], b[1:])]
+    labels.append(f"≥ {fmt_thousands(b[-1])}")
     return labels
 
 
