@@ -81,12 +81,24 @@ def table_path(paths: Paths, stem: str, name: str) -> Path:
     return paths.tables / f"{stem}__{name}.csv"
 
 
-def write_result(df: pd.DataFrame, paths: Paths, stem: str, name: str, schema: str | None = None) -> Path:
+def write_result(df: pd.DataFrame, paths: Paths, stem: str, name: str, schema: str | None = None,
+                 *, k_min: int | None = 3) -> Path:
     """Write a chapter's result table atomically; validate it first if ``schema`` is given.
 
+    ``estimates`` tables go through disclosure control first
+    (:func:`sosiale_kommuner.disclosure.suppress_estimates` with ``k = k_min``: rows whose
+    base ``n_unweighted`` is below ``k_min`` are suppressed, with secondary suppression; a
+    row splitting county municipalities by another domain raises). ``k_min=None`` turns it
+    off, for tables that are not published (e.g. oracle comparisons).
+
     Tables without a schema (descriptive counts, design tables) are written as they are,
-    with no index column.
+    with no index column; use :func:`sosiale_kommuner.disclosure.suppress_counts` on
+    frequency tables of respondents before writing them.
     """
     if schema is not None:
         df = check_schema(df, schema, where=f"{stem}__{name}")
+    if schema == "estimates" and k_min is not None:
+        from .disclosure import suppress_estimates
+
+        df = suppress_estimates(df, k=k_min)
     return write_csv(df.reset_index(drop=True), table_path(paths, stem, name))
