@@ -34,7 +34,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from . import STUDY_SUBTITLE, STUDY_TITLE
-from .chapters import CHAPTERS, Chapter
+from .chapters import Chapter
 from .config import Paths
 from . import provenance
 
@@ -107,9 +107,18 @@ def _has_title(nb: nbformat.NotebookNode) -> bool:
     return any(c.cell_type == "markdown" and re.match(r"^\s*#\s", c.source) for c in nb.cells)
 
 
-def nav_html(chapter: Chapter, chapters: tuple[Chapter, ...] = CHAPTERS) -> str:
-    """Previous / contents / next links, by the order of ``chapters.CHAPTERS``."""
+def nav_html(chapter: Chapter, chapters: tuple[Chapter, ...] | None = None) -> str:
+    """Previous / contents / next links, by the order of ``chapters.CHAPTERS``.
+
+    A chapter not in the graph (a scratch notebook) gets the contents link only.
+    """
+    if chapters is None:
+        from . import chapters as _chapters
+        chapters = _chapters.CHAPTERS
     stems = [c.stem for c in chapters]
+    if chapter.stem not in stems:
+        return ('<nav class="sk-nav" aria-label="Chapters">'
+                '<a class="sk-nav-contents" href="index.html">Contents</a></nav>')
     i = stems.index(chapter.stem)
     prev_c = chapters[i - 1] if i > 0 else None
     next_c = chapters[i + 1] if i + 1 < len(chapters) else None
