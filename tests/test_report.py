@@ -58,9 +58,11 @@ def executed_notebook() -> nbformat.NotebookNode:
         nbformat.v4.new_output("display_data", data={"application/javascript": "alert(1)"})])
     out = nbformat.v4.new_code_cell("print(x)", execution_count=8, outputs=[
         nbformat.v4.new_output("stream", name="stdout", text="STDOUT_MARKER\n")])
+    bare = nbformat.v4.new_code_cell("tables.write_result(...)", execution_count=10, outputs=[
+        nbformat.v4.new_output("execute_result", data={"text/plain": "PosixPath('/x/reports/tables/a.csv')"}, execution_count=10)])
     closing = nbformat.v4.new_code_cell("Markdown(...)", execution_count=9, outputs=[
         nbformat.v4.new_output("display_data", data={"text/markdown": "**What this shows**: 42 units"})])
-    nb.cells = [params, injected, intro, imports, fig, tbl, hidden, js, out, closing]
+    nb.cells = [params, injected, intro, imports, fig, tbl, hidden, js, out, bare, closing]
     for i, c in enumerate(nb.cells):
         c.metadata["papermill"] = {"duration": 0.1 * i, "start_time": f"2026-01-01T00:00:0{i}"}
     return nb
@@ -114,7 +116,7 @@ def parse(text):
 def test_page_hides_code_and_keeps_narrative(raw, tmp_path, stub_code_hash):
     page = export(raw, tmp_path / "out")
     for gone in ("CODE_MARKER", "WARNING_MARKER", "REMOVED_MARKER", "/tmp/secret_out", "alert(1)",
-                 "In&nbsp;[", "Out[", "class=\"jp-InputPrompt", "cell-id=", "start_time", "2026-01-01", "TABLE"):
+                 "In&nbsp;[", "Out[", "class=\"jp-InputPrompt", "cell-id=", "start_time", "2026-01-01", "TABLE", "PosixPath"):
         assert gone not in page, gone
     assert "This chapter answers <em>one question</em>" in page
     assert "STDOUT_MARKER" in page
@@ -222,7 +224,8 @@ def test_page_is_byte_identical_across_output_roots(raw, tmp_path, stub_code_has
 def test_printed_folders_are_scrubbed(raw, tmp_path, stub_code_hash):
     nb = executed_notebook()
     out = tmp_path / "out"
-    nb.cells[-2].outputs[0]["text"] = f"wrote {out}/data/processed/population.parquet from {raw}/frame\n"
+    stdout_cell = next(c for c in nb.cells if c.source == "print(x)")
+    stdout_cell.outputs[0]["text"] = f"wrote {out}/data/processed/population.parquet from {raw}/frame\n"
     page = export(raw, out, nb=nb)
     assert str(tmp_path) not in page
     assert "wrote &lt;out&gt;/data/processed/population.parquet from &lt;raw&gt;/frame" in page

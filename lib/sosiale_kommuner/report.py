@@ -16,8 +16,9 @@ which *extends* JupyterLab's standard ``lab/index.html.j2`` and overrides only:
 
 Before rendering, :func:`prepare_notebook` removes what a reviewer should not see: code,
 the ``parameters`` cell and papermill's ``injected-parameters`` cell, cells tagged
-``remove-cell``, stderr (warnings), tracebacks (replaced by a one-line error), code cells
-left without output, and everything that varies between runs (cell ids, papermill
+``remove-cell``, stderr (warnings), tracebacks (replaced by a one-line error), bare
+``text/plain`` results of a cell's last expression (``PosixPath(...)``, ``<Axes: ...>``),
+code cells left without output, and everything that varies between runs (cell ids, papermill
 timings, kernel metadata). As a last safety net the raw folder and output root are
 replaced by ``<raw>``/``<out>`` if a notebook printed them. LaTeX in markdown is left as
 typed (no MathJax offline).
@@ -68,6 +69,11 @@ def _clean_output(out: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     if kind in ("display_data", "execute_result"):
         data = {k: v for k, v in out.get("data", {}).items() if k not in _DROP_MIMETYPES}
         if not data:
+            return None
+        if kind == "execute_result" and set(data) == {"text/plain"}:
+            # a bare repr left by a cell's last expression (a Path returned by write_result,
+            # matplotlib's "<Axes: ...>" / "Text(...)" / "<... at 0x7f...>"): noise for a
+            # reader and often different between runs. Chapters show values with Markdown.
             return None
         meta = {k: v for k, v in out.get("metadata", {}).items() if k in data}
         return nbformat.v4.new_output("display_data", data=data, metadata=meta)
