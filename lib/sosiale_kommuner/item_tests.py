@@ -1,0 +1,537 @@
+"""Design-based tests of every analysable item across groups, with effect sizes (CONTRACTS §6, §7).
+
+One row per analysable column and comparison, in the ``tests`` schema of CONTRACTS §6:
+``item, area, comparison, test, statistic, df1, df2, p_value, p_adjusted, effect_measure,
+effect_size, effect_ci_low, effect_ci_high, n``.
+
+Analysable columns (CONTRACTS §6, :meth:`Codebook.analysable_items`): each option of a
+multiple-choice question, and every single-choice, Likert and numeric question of areas 1-9.
+"Vet ikke" is excluded from every test and effect (substantive answers only), and so is item
+nonresponse; a filtered question is analysed among the units it was shown to (domain
+estimation on the full design, as R's ``svyby``/``subset`` do).
+
+Which test fits which column (``kind``):
+
+============  ==========================================  =====================================
+kind          test (``test`` column)                       effect (``effect_measure``)
+============  ==========================================  =====================================
+binary        ``rao_scott_f``: Rao-Scott second-order F    ``diff_prop:<level>`` difference in
+              (R ``svychisq(~y + g, design)``)             the proportion of ``<level>`` (0-1)
+categorical   ``rao_scott_f`` (k x G table)                ``diff_prop:<level>`` for the key
+                                                          level (see :func:`key_level`)
+ordinal       ``rank_test``: design-based rank test        ``diff_mean_score`` (1-5 scale)
+              (R ``svyranktest(y ~ g, design)``)
+numeric       ``wald_f``: Wald F of equal domain means     ``diff_mean`` (units of the item)
+              (R ``regTermTest(svyglm(y ~ g), ~g)``)
+============  ==========================================  =====================================
+
+Effects are a pre-specified contrast of two groups (:data:`CONTRASTS`): for size classes the
+largest class minus the smallest (``≥ 20 000`` minus ``< 5 000``); for unit types county
+municipalities minus municipalities. Their confidence intervals are design-based
+(:func:`sosiale_kommuner.estimation.difference`, R ``svycontrast(svyby(...))``), Student t on
+the design degrees of freedom.
+
+Tests answer analytic questions, so they use the design without the finite population
+correction unless ``fpc_in_tests`` is true (CONTRACTS §7).
+
+The matching R session for one binary row::
+
+    d <- svydesign(id = ~1, strata = ~stratum, weights = ~w, data = x)   # no fpc
+    d <- rake(d, ...)                                                   # calibration
+    svychisq(~y + size_class, subset(d, !is.na(y)))                     # statistic = "F"
+    svycontrast(svyby(~I(y == "yes"), ~size_class, d, svymean, na.rm = TRUE, covmat = TRUE),
+                c(`≥ 20 000` = 1, `< 5 000` = -1))
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from . import estimation
+from .codebook import DONT_KNOW, Codebook, Item
+from .design import SurveyDesign
+from .tables import TESTS_COLUMNS, check_schema
+
+#: Comparisons and their effect contrast ``(a, b)``: effect = estimate(a) - estimate(b).
+CONTRASTS: dict[str, tuple[str, str]] = {
+    "size_class": ("≥ 20 000", "< 5 000"),
+    "unit_type": ("fylkeskommune", "kommune"),
+}
+#: Test names used in the ``test`` column.
+TEST_NAMES = {
+    "binary": "rao_scott_f",
+    "categorical": "rao_scott_f",
+    "ordinal": "rank_test",
+    "numeric": "wald_f",
+}
+PAIRWISE_TEST = "design_t_difference"
+ALPHA = 0.05
+
+
+class ItemTestError(ValueError):
+    """An item could not be tested (names the item, the comparison and why)."""
+
+
+# ---------------------------------------------------------------------------------------
+# Which columns, and how each is analysed
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One analysable column: ``column`` is the typed column (``<item>`` or ``<item>__<option>``)."""
+
+    column: str
+    item: str
+    area: int
+    kind: str  # binary | categorical | ordinal | numeric
+    levels: tuple[str, ...] = ()  # substantive levels (categorical kinds)
+    effect_level: str | None = None  # level whose proportion is the effect (binary/categorical)
+
+    @property
+    def test(self) -> str:
+        return TEST_NAMES[self.kind]
+
+    @property
+    def effect_measure(self) -> str:
+        if self.kind in ("binary", "categorical"):
+            return f"diff_prop:{self.effect_level}"
+        return "diff_mean_score" if self.kind == "ordinal" else "diff_mean"
+
+
+def key_level(item: Item) -> str:
+    """The level whose proportion is a single-choice item's effect (a documented rule).
+
+    ``"yes"`` where the item has it; else the highest substantive level of an ordered item
+    (e.g. ``adopted``, ``daily``); else the first listed level of a nominal item.
+    """
+    keys = item.substantive_keys
+    if "yes" in keys:
+        return "yes"
+    if item.is_ordered:
+        return keys[-1]
+    return keys[0]
+
+
+def analysable(codebook: Codebook, columns=None) -> list[ColumnSpec]:
+    """The analysable columns of the main survey, in codebook order (CONTRACTS §6).
+
+    ``columns`` (optional): only those present in this collection (e.g. a data frame's
+    columns), so that a subset of items can be tested.
+    """
+    have = None if columns is None else set(columns)
+    out: list[ColumnSpec] = []
+    for it in codebook.analysable_items():
+        if it.is_multiple:
+            for o in it.options:
+                out.append(ColumnSpec(o.column, it.id, it.area, "binary", ("True", "False"), "True"))
+        elif it.type == "likert5":
+            out.append(ColumnSpec(it.id, it.id, it.area, "ordinal", tuple(it.substantive_keys)))
+        elif it.is_categorical:
+            keys = tuple(it.substantive_keys)
+            kind = "binary" if len(keys) == 2 else "categorical"
+            out.append(ColumnSpec(it.id, it.id, it.area, kind, keys, key_level(it)))
+        elif it.is_numeric:
+            out.append(ColumnSpec(it.id, it.id, it.area, "numeric"))
+    if have is not None:
+        out = [s for s in out if s.column in have]
+    return out
+
+
+def group_codes(series: pd.Series, groups=None) -> tuple[np.ndarray, list]:
+    """Integer codes (-1 = missing) of a grouping column and the group labels in order
+    (categorical order, else sorted; or ``groups`` as given)."""
+    if groups is None:
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            present = set(series.dropna().unique())
+            groups = [c for c in series.cat.categories if c in present]
+        else:
+            groups = sorted(series.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
+    groups = list(groups)
+    codes = pd.Categorical(series.astype(object).where(series.notna(), None), categories=groups).codes
+    return np.asarray(codes, dtype=np.int64), groups
+
+
+def analysis_array(series: pd.Series, spec: ColumnSpec) -> np.ndarray:
+    """The analysis variable of one column as numpy: "Vet ikke" and missing excluded.
+
+    binary/categorical -> int codes into ``spec.levels`` (-1 = excluded; options: ``True`` is
+    code 0, ``False`` code 1); ordinal -> float scores 1..5 (NaN excluded); numeric -> float.
+    """
+    if spec.kind in ("binary", "categorical"):
+        if spec.column != spec.item or pd.api.types.is_bool_dtype(series.dtype):
+            v = series.to_numpy(dtype=float, na_value=np.nan) if not pd.api.types.is_object_dtype(series.dtype) \
+                else pd.to_numeric(series.astype("boolean"), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            return np.where(np.isnan(v), -1, np.where(v == 1.0, 0, 1)).astype(np.int64)
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            cats = list(series.cat.categories)
+            bad = [c for c in cats if c not in spec.levels and c != DONT_KNOW]
+            if bad and series.isin(bad).any():
+                raise ItemTestError(f"column {spec.column!r}: levels {bad} not among {list(spec.levels)}")
+            lookup = np.array([spec.levels.index(c) if c in spec.levels else -1 for c in cats] + [-1])
+            return lookup[series.cat.codes.to_numpy()]  # code -1 (missing) -> last entry, -1
+        s = series.astype(object)
+        s = s.where(s.notna() & (s != DONT_KNOW), None)
+        bad = set(s.dropna().unique()) - set(spec.levels)
+        if bad:
+            raise ItemTestError(f"column {spec.column!r}: levels {sorted(map(str, bad))} not among {list(spec.levels)}")
+        return np.asarray(pd.Categorical(s, categories=list(spec.levels)).codes, dtype=np.int64)
+    if spec.kind == "ordinal":
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            cats = [c for c in series.cat.categories if c != DONT_KNOW]
+            codes = series.cat.codes.to_numpy()
+            return np.where((codes >= 0) & (codes < len(cats)), codes + 1.0, np.nan)
+        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def analysis_values(series: pd.Series, spec: ColumnSpec) -> pd.Series:
+    """:func:`analysis_array` as a Series: level labels (NA excluded) or float values."""
+    arr = analysis_array(series, spec)
+    if spec.kind in ("binary", "categorical"):
+        lv = np.array(spec.levels, dtype=object)
+        return pd.Series(np.where(arr >= 0, lv[np.maximum(arr, 0)], None), index=series.index,
+                         dtype="string", name=series.name)
+    return pd.Series(arr, index=series.index, name=series.name)
+
+
+# ---------------------------------------------------------------------------------------
+# The tests, on numpy arrays (the column-name wrappers below are checked against R)
+# ---------------------------------------------------------------------------------------
+def _wald_means_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int) -> dict:
+    ok = ~np.isnan(y) & (g >= 0)
+    present = [k for k in range(G) if np.any(ok & (g == k))]
+    if len(present) < 2:
+        return dict(statistic=np.nan, df1=np.nan, df2=np.nan, p_value=np.nan, wald=np.nan)
+    Gp = len(present)
+    means, scores = np.zeros(Gp), np.zeros((design.n, Gp))
+    for j, k in enumerate(present):
+        est, sc, _ = estimation.mean_scores(design, y, ok & (g == k))
+        means[j], scores[:, j] = est[0], sc[:, 0]
+    V = design.variance(scores)
+    C = np.hstack([-np.ones((Gp - 1, 1)), np.eye(Gp - 1)])
+    d = C @ means
+    W = float(d @ np.linalg.pinv(C @ V @ C.T) @ d)
+    df1, df2 = Gp - 1, design.df - Gp + 1
+    F = W / df1
+    return dict(statistic=F, df1=float(df1), df2=float(df2), p_value=_f_sf(F, df1, df2), wald=W)
+
+
+def _rao_scott_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray) -> dict:
+    ok = (y >= 0) & (g >= 0)
+    rows = [r for r in np.unique(y[ok])]
+    cols = [c for c in np.unique(g[ok])]
+    nr, nc = len(rows), len(cols)
+    if nr < 2 or nc < 2:
+        return dict(statistic=0.0 if nc >= 2 else np.nan, df1=np.nan, df2=np.nan,
+                    p_value=1.0 if nc >= 2 else np.nan)
+    ind = np.column_stack([((y == r) & (g == c)).astype(float) for c in cols for r in rows])
+    p, scores, _ = estimation.mean_scores(design, ind, ok)
+    V = design.variance(scores)
+    N = float(ok.sum())
+    rr = np.tile(np.arange(nr), nc)  # rows fastest, as R's expand.grid
+    cc = np.repeat(np.arange(nc), nr)
+    X1 = np.column_stack([np.ones(nr * nc)] + [(rr == i).astype(float) for i in range(1, nr)]
+                         + [(cc == j).astype(float) for j in range(1, nc)])
+    X12 = np.column_stack([((rr == i) & (cc == j)).astype(float) for j in range(1, nc) for i in range(1, nr)])
+    q, _ = np.linalg.qr(X1)
+    C = X12 - q @ (q.T @ X12)
+    idg = np.where(p > 0, 1.0 / np.where(p > 0, p, 1.0), 0.0)
+    denom = C.T @ (idg[:, None] / N * C)
+    numr = C.T @ (idg[:, None] * V * idg[None, :]) @ C
+    try:
+        delta = np.linalg.solve(denom, numr)
+    except np.linalg.LinAlgError:
+        return dict(statistic=np.nan, df1=np.nan, df2=np.nan, p_value=np.nan)
+    tr = float(np.trace(delta))
+    tr2 = float(np.trace(delta @ delta))
+    if not (tr > 0 and tr2 > 0):
+        return dict(statistic=np.nan, df1=np.nan, df2=np.nan, p_value=np.nan)
+    d0 = tr ** 2 / tr2
+    tab = (p * N).reshape(nc, nr).T  # r x c
+    e = tab.sum(axis=1, keepdims=True) * tab.sum(axis=0, keepdims=True) / N
+    x2 = float(np.sum(np.where(e > 0, (tab - e) ** 2 / np.where(e > 0, e, 1.0), 0.0)))
+    F = x2 / tr
+    nu = design.df
+    return dict(statistic=F, df1=d0, df2=d0 * nu, p_value=_f_sf(F, d0, d0 * nu),
+                pearson=x2, trace_delta=tr)
+
+
+def _rank_scores_arr(design: SurveyDesign, y: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    idx = np.flatnonzero(ok)
+    w = design.weights[idx]
+    yy = y[idx]
+    o = np.argsort(yy, kind="mergesort")
+    mid = np.cumsum(w[o]) - w[o] / 2
+    ys = yy[o]
+    # average the mid-ranks within ties (R: ave(..., factor(y)))
+    _, start, counts = np.unique(ys, return_index=True, return_counts=True)
+    sums = np.add.reduceat(mid, start)
+    rank = np.repeat(sums / counts, counts)
+    out = np.full(design.n, np.nan)
+    out[idx[o]] = rank / w.sum()
+    return out
+
+
+def _rank_test_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int) -> dict:
+    ok = ~np.isnan(y) & (g >= 0)
+    rs = _rank_scores_arr(design, y, ok)
+    r = _wald_means_arr(design, rs, g, G)
+    return dict(statistic=r["statistic"], df1=r["df1"], df2=r["df2"], p_value=r["p_value"], chisq=r["wald"])
+
+
+def _difference_arr(design: SurveyDesign, y: np.ndarray, ok: np.ndarray, g: np.ndarray, a: int, b: int,
+                    ci_level: float = 0.95) -> dict:
+    """``mean(y | a) - mean(y | b)`` with its linearised SE (as :func:`estimation.difference`)."""
+    ma, mb = ok & (g == a), ok & (g == b)
+    if not ma.any() or not mb.any():
+        return dict(estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan, t=np.nan, df=design.df,
+                    p_value=np.nan, n_a=int(ma.sum()), n_b=int(mb.sum()))
+    yz = np.where(ok, y, 0.0)
+    ea, sa, _ = estimation.mean_scores(design, yz, ma)
+    eb, sb, _ = estimation.mean_scores(design, yz, mb)
+    est = float(ea[0] - eb[0])
+    se = float(np.sqrt(max(design.variance(sa - sb)[0, 0], 0.0)))
+    tq = float(special.stdtrit(design.df, 1.0 - (1.0 - ci_level) / 2.0))
+    tval = est / se if se > 0 else np.nan
+    p = float(2 * special.stdtr(design.df, -abs(tval))) if se > 0 else np.nan
+    return dict(estimate=est, se=se, ci_low=est - tq * se, ci_high=est + tq * se, t=tval, df=design.df,
+                p_value=p, n_a=int(ma.sum()), n_b=int(mb.sum()))
+
+
+def _f_sf(F: float, d1: float, d2: float) -> float:
+    """Upper tail of the F distribution (the survival function, as ``scipy.stats.f.sf``)."""
+    return float(special.fdtrc(d1, d2, F))
+
+
+# -- column-name wrappers (R-checkable) ----------------------------------------------------
+def wald_means(design: SurveyDesign, y: str, group: str, groups=None) -> dict:
+    """Design-based Wald F test that the domain means of numeric ``y`` are equal.
+
+    ``W = (C m)' (C V C')^{-1} (C m)`` with ``m`` the G domain means, ``V`` their
+    linearised covariance (full design, calibration accounted for) and ``C`` the G-1
+    differences from the first group; ``F = W / (G - 1)`` on ``(G - 1, df - G + 1)`` degrees
+    of freedom (``df`` = design df). Equals R ``regTermTest(svyglm(y ~ g, design), ~g)``
+    (gaussian svyglm, whose residual df is ``degf(design) + 1 - G``).
+    Returns ``statistic, df1, df2, p_value, wald``.
+    """
+    yv = pd.to_numeric(design.column(y), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    g, labels = group_codes(design.column(group), groups)
+    return _wald_means_arr(design, yv, g, len(labels))
+
+
+def rao_scott(design: SurveyDesign, y: str, group: str) -> dict:
+    """Rao-Scott second-order F of ``y`` by ``group``: R ``svychisq(~y + group, design)``.
+
+    As in ``survey:::svychisq.survey.design``: cell proportions ``p`` of the r x c table
+    (complete cases, domain estimation on the full design) with linearised covariance ``V``;
+    ``C`` = the interaction columns of the saturated model, residualised on the main
+    effects; ``Delta = (C' D^-1 C / N)^-1 C' D^-1 V D^-1 C``; Pearson's ``X^2`` on the
+    weighted table scaled to ``N`` respondents; ``F = X^2 / tr(Delta)`` on
+    ``d0 = tr(Delta)^2 / tr(Delta^2)`` and ``d0 * nu`` degrees of freedom (``nu`` = design df).
+    Returns ``statistic, df1, df2, p_value, pearson, trace_delta``; checked against the R
+    oracle (``svychisq`` block) in ``tests/test_item_tests.py``.
+    """
+    yc, _ = group_codes(design.column(y))
+    g, _ = group_codes(design.column(group))
+    return _rao_scott_arr(design, yc, g)
+
+
+def rank_scores(design: SurveyDesign, y: str, mask: np.ndarray) -> np.ndarray:
+    """Weighted mid-rank scores / N of ``y`` among ``mask`` (NaN elsewhere), as R's
+    ``svyranktest``: ``rankhat[ii] <- ave(cumsum(w[ii]) - w[ii]/2, factor(y[ii]))``, ``/ N``."""
+    yv = pd.to_numeric(design.column(y), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return _rank_scores_arr(design, yv, np.asarray(mask, bool) & ~np.isnan(yv))
+
+
+def rank_test(design: SurveyDesign, y: str, group: str) -> dict:
+    """Design-based rank (Kruskal-Wallis type) test: R ``svyranktest(y ~ group, design)``.
+
+    Rank scores as :func:`rank_scores` (among complete cases); the Wald statistic of the group
+    terms of the gaussian ``svyglm(rankscore ~ factor(group))`` (= the Wald test of equal
+    domain means of the rank scores, :func:`wald_means`); ``F = chisq / (G - 1)`` on
+    ``(G - 1, df - G + 1)`` degrees of freedom (R ``multiranktest``; with two groups R reports
+    a t test whose square is this F). Checked against the R oracle (``svyranktest`` block).
+    """
+    yv = pd.to_numeric(design.column(y), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    g, labels = group_codes(design.column(group))
+    return _rank_test_arr(design, yv, g, len(labels))
+
+
+def p_adjust(p, method: str = "BH") -> np.ndarray:
+    """Adjusted p-values, NaN kept in place (R ``p.adjust(p, method)``; ``"BH"`` or ``"holm"``).
+
+    BH: ``min_{j >= i} p_(j) m / j``; Holm: ``max_{j <= i} p_(j) (m - j + 1)``; both capped at 1.
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if not ok.any():
+        return out
+    q = p[ok]
+    m = len(q)
+    o = np.argsort(q, kind="mergesort")
+    if method.lower() in ("bh", "fdr"):
+        adj = np.minimum.accumulate((q[o] * m / np.arange(1, m + 1))[::-1])[::-1]
+    elif method.lower() == "holm":
+        adj = np.maximum.accumulate(q[o] * (m - np.arange(m)))
+    else:
+        raise ValueError(f"method must be 'BH' or 'holm', not {method!r}")
+    res = np.empty(m)
+    res[o] = np.minimum(adj, 1.0)
+    out[ok] = res
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# One column, one comparison
+# ---------------------------------------------------------------------------------------
+def _effect_values(arr: np.ndarray, spec: ColumnSpec) -> tuple[np.ndarray, np.ndarray]:
+    """(values, ok): the variable whose domain means are the effect; 0/1 of the effect level."""
+    if spec.kind in ("binary", "categorical"):
+        k = spec.levels.index(spec.effect_level)
+        return (arr == k).astype(float), arr >= 0
+    return np.where(np.isnan(arr), 0.0, arr), ~np.isnan(arr)
+
+
+def test_column(design: SurveyDesign, spec: ColumnSpec, comparison: str, group: str | None = None,
+                contrast: tuple | None = None, _groups: tuple | None = None) -> dict:
+    """Test one analysable column across the groups of ``comparison`` (one ``tests`` row).
+
+    ``design`` is used as given (pass it without fpc for analytic tests, CONTRACTS §7);
+    ``design.data`` holds the typed column and the grouping column (``group``, default the
+    comparison's name). Returns a dict with the schema's columns (``p_adjusted`` NaN) plus
+    ``effect_se`` and ``n_a``/``n_b`` (respondents in the two contrasted groups). A column
+    without answers in two groups gives NaN statistics.
+    """
+    group = group or comparison
+    a, b = contrast or CONTRASTS[comparison]
+    g, labels = _groups if _groups is not None else group_codes(design.column(group))
+    arr = analysis_array(design.column(spec.column), spec)
+    ok = (arr >= 0) if spec.kind in ("binary", "categorical") else ~np.isnan(arr)
+    ok = ok & (g >= 0)
+    row = dict(item=spec.column, area=spec.area, comparison=comparison, test=spec.test,
+               statistic=np.nan, df1=np.nan, df2=np.nan, p_value=np.nan, p_adjusted=np.nan,
+               effect_measure=spec.effect_measure, effect_size=np.nan, effect_ci_low=np.nan,
+               effect_ci_high=np.nan, n=int(ok.sum()), effect_se=np.nan, n_a=0, n_b=0)
+    if len(np.unique(g[ok])) < 2:
+        return row
+    if spec.kind in ("binary", "categorical"):
+        r = _rao_scott_arr(design, np.where(ok, arr, -1), g)
+    elif spec.kind == "ordinal":
+        r = _rank_test_arr(design, np.where(ok, arr, np.nan), g, len(labels))
+    else:
+        r = _wald_means_arr(design, np.where(ok, arr, np.nan), g, len(labels))
+    row.update({k: r[k] for k in ("statistic", "df1", "df2", "p_value")})
+    if a in labels and b in labels:
+        vals, vok = _effect_values(arr, spec)
+        d = _difference_arr(design, vals, vok & ok, g, labels.index(a), labels.index(b))
+        row.update(effect_size=d["estimate"], effect_ci_low=d["ci_low"], effect_ci_high=d["ci_high"],
+                   effect_se=d["se"], n_a=d["n_a"], n_b=d["n_b"])
+    return row
+
+
+# ---------------------------------------------------------------------------------------
+# Whole tables
+# ---------------------------------------------------------------------------------------
+def run_tests(design: SurveyDesign, specs: list[ColumnSpec], comparison: str, group: str | None = None,
+              contrast: tuple | None = None, fpc_in_tests: bool = False, extra: bool = False) -> pd.DataFrame:
+    """The ``tests`` table of one comparison: every column in ``specs``, BH across its rows.
+
+    ``fpc_in_tests=False`` (default) drops the design's fpc first (CONTRACTS §7).
+    ``extra=True`` keeps ``effect_se, n_a, n_b`` (for power/MDD); the published table has
+    only the schema's columns (:func:`to_schema`).
+    """
+    d = design if fpc_in_tests else design.without_fpc()
+    gg = group_codes(d.column(group or comparison))
+    rows = [test_column(d, s, comparison, group, contrast, _groups=gg) for s in specs]
+    out = pd.DataFrame(rows)
+    out["p_adjusted"] = p_adjust(out["p_value"].to_numpy(), "BH")
+    return out if extra else to_schema(out)
+
+
+def to_schema(df: pd.DataFrame) -> pd.DataFrame:
+    """Only the ``tests`` columns, in order, validated (:func:`tables.check_schema`)."""
+    return check_schema(df[TESTS_COLUMNS].reset_index(drop=True), "tests", where="item_tests")
+
+
+def pairwise(design: SurveyDesign, specs: list[ColumnSpec], items, group: str = "size_class",
+             groups=None, fpc_in_tests: bool = False) -> pd.DataFrame:
+    """Exploratory pairwise follow-ups (``comparison = <group>_pairwise``).
+
+    For each column in ``items`` (those whose global test was significant after BH) and each
+    pair of groups ``(a, b)``, ``a`` the later (larger) class: the design-based t test of the
+    effect difference ``a - b`` (as :func:`estimation.difference`; ``test =
+    design_t_difference``, ``statistic`` = t, ``df1`` = 1, ``df2`` = design df), with
+    ``p_adjusted`` Holm within the item (R ``p.adjust(p, "holm")``).
+    """
+    d = design if fpc_in_tests else design.without_fpc()
+    by_col = {s.column: s for s in specs}
+    g, labels = group_codes(d.column(group), groups)
+    rows = []
+    for col in items:
+        spec = by_col[col]
+        arr = analysis_array(d.column(spec.column), spec)
+        vals, ok = _effect_values(arr, spec)
+        item_rows = []
+        for i in range(len(labels)):
+            for j in range(i):
+                r = _difference_arr(d, vals, ok & (g >= 0), g, i, j)
+                item_rows.append(dict(
+                    item=spec.column, area=spec.area, comparison=f"{group}_pairwise", test=PAIRWISE_TEST,
+                    statistic=r["t"], df1=1.0, df2=float(r["df"]), p_value=r["p_value"], p_adjusted=np.nan,
+                    effect_measure=f"{spec.effect_measure} [{labels[i]} - {labels[j]}]",
+                    effect_size=r["estimate"], effect_ci_low=r["ci_low"], effect_ci_high=r["ci_high"],
+                    n=int(r["n_a"] + r["n_b"])))
+        for r, q in zip(item_rows, p_adjust([r["p_value"] for r in item_rows], "holm")):
+            r["p_adjusted"] = q
+        rows += item_rows
+    if not rows:
+        return pd.DataFrame(columns=TESTS_COLUMNS)
+    return to_schema(pd.DataFrame(rows))
+
+
+def cramers_v(design: SurveyDesign, spec: ColumnSpec, group: str) -> float:
+    """Cramér's V of the weighted ``y x group`` table rescaled to the respondents: descriptive only.
+
+    ``V = sqrt(X^2 / (n (min(r, c) - 1)))``, ``X^2`` Pearson's statistic on the weighted table
+    scaled to the ``n`` respondents answering (R: the unadjusted statistic of
+    ``svychisq(..., statistic = "Chisq")``). No CI. NaN for ordinal and numeric columns.
+    """
+    if spec.kind not in ("binary", "categorical"):
+        return float("nan")
+    arr = analysis_array(design.column(spec.column), spec)
+    g, _ = group_codes(design.column(group))
+    ok = (arr >= 0) & (g >= 0)
+    if not ok.any():
+        return float("nan")
+    rows, cols = np.unique(arr[ok]), np.unique(g[ok])
+    if min(len(rows), len(cols)) < 2:
+        return float("nan")
+    tab = np.array([[design.weights[ok & (arr == r) & (g == c)].sum() for c in cols] for r in rows])
+    n = float(ok.sum())
+    t = tab / tab.sum() * n
+    e = t.sum(axis=1, keepdims=True) * t.sum(axis=0, keepdims=True) / n
+    x2 = float(((t - e) ** 2 / e).sum())
+    return float(np.sqrt(x2 / (n * (min(len(rows), len(cols)) - 1))))
+
+
+def exact_unweighted(design: SurveyDesign, spec: ColumnSpec, group: str, a, b) -> float:
+    """Sensitivity check only: Fisher's exact p on UNWEIGHTED counts of groups ``a`` vs ``b``
+    for the effect level of a binary/categorical column (NaN otherwise). Never a row of the
+    ``tests`` table (CONTRACTS §6).
+    """
+    if spec.kind not in ("binary", "categorical"):
+        return float("nan")
+    arr = analysis_array(design.column(spec.column), spec)
+    g, labels = group_codes(design.column(group))
+    if a not in labels or b not in labels:
+        return float("nan")
+    k = spec.levels.index(spec.effect_level)
+    tab = np.array([[int(((g == labels.index(x)) & (arr == k)).sum()),
+                     int(((g == labels.index(x)) & (arr >= 0) & (arr != k)).sum())] for x in (a, b)])
+    if tab.sum(axis=1).min() == 0:
+        return float("nan")
+    return float(stats.fisher_exact(tab).pvalue)
