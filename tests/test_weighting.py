@@ -203,3 +203,52 @@ def test_response_base_weights():
     units.loc[10, "responded"] = False
     with pytest.raises(W.EmptyCategoryError, match=r"\['b'\]"):
         W.response_base_weights(units, "cls")
+
+
+# --- the project's weights (synthetic toy frame, not the real one) -------------------------------
+def toy_population(seed=3):
+    rng = np.random.default_rng(seed)
+    n = 120
+    size = pd.Categorical(rng.choice(["< 5 000", "5 000–19 999", "≥ 20 000"], n, p=[0.5, 0.3, 0.2]),
+                          categories=["< 5 000", "5 000–19 999", "≥ 20 000"], ordered=True)
+    region = pd.Categorical(rng.choice(["A", "B", "C"], n), categories=["A", "B", "C"], ordered=True)
+    k = pd.DataFrame({"unit_id": [f"{i:04d}" for i in range(n)], "unit_type": "kommune",
+                      "size_class": size, "region": region})
+    f = pd.DataFrame({"unit_id": [f"{i:02d}" for i in range(1, 11)], "unit_type": "fylkeskommune",
+                      "size_class": pd.Categorical([None] * 10, categories=size.categories, ordered=True),
+                      "region": pd.Categorical([None] * 10, categories=region.categories, ordered=True)})
+    pop = pd.concat([k, f], ignore_index=True)
+    p = np.where(pop.size_class.astype(object) == "≥ 20 000", 0.9, 0.6)
+    mapped = rng.random(len(pop)) < p
+    cov = pop[["unit_id", "unit_type"]].assign(mapped=mapped, responded=mapped & (rng.random(len(pop)) < p))
+    return pop, cov
+
+
+def test_calibrate_population_weights_sum_to_populations():
+    pop, cov = toy_population()
+    pw = W.calibrate_population_weights(pop, cov, margins=("size_class", "region"))
+    t = pw.table
+    assert set(t.columns) == {"unit_id", "unit_type", "stratum", "base_weight", "weight"}
+    assert t[t.unit_type == "kommune"].weight.sum() == pytest.approx(120, rel=1e-10)
+    assert t[t.unit_type == "fylkeskommune"].weight.sum() == pytest.approx(10, rel=1e-10)
+    assert len(t) == cov.responded.sum()
+    # base weights = N_c / responded_c, and they already sum to the population per cell
+    kb = t[t.unit_type == "kommune"].groupby("stratum").base_weight.sum()
+    npop = pop[pop.unit_type == "kommune"].size_class.astype(str).value_counts()
+    assert np.allclose(kb.sort_index(), npop.sort_index())
+    assert pw.municipal.margins.rel_diff.abs().max() < 1e-10
+    d = pw.design()
+    assert d.has_fpc and d.calibration is not None and d.n == (t.unit_type == "kommune").sum()
+    assert pw.stratum_counts["fylkeskommune"] == 10
+    dc = pw.design(unit_type="fylkeskommune", fpc=False)
+    assert not dc.has_fpc and len(dc.strata_labels) == 1
+
+
+def test_calibrate_population_weights_errors():
+    pop, cov = toy_population()
+    with pytest.raises(W.WeightingError, match="without coverage"):
+        W.calibrate_population_weights(pop, cov.iloc[1:])
+    cov2 = cov.copy()
+    cov2.loc[pop.size_class.astype(object) == "≥ 20 000", "responded"] = False
+    with pytest.raises(W.EmptyCategoryError, match="≥ 20 000"):
+        W.calibrate_population_weights(pop, cov2)

@@ -331,3 +331,148 @@ def response_base_weights(units: pd.DataFrame, cell: str, mapped: str = "mapped"
     bw = units[cell].map(tab["base_weight"]).astype(float).where(r)
     tab.index.name = cell
     return bw.rename("w_base"), tab.reset_index()
+
+
+# ---------------------------------------------------------------------------------------
+# The project's weights: municipalities and county municipalities
+# ---------------------------------------------------------------------------------------
+KOMMUNE, FYLKESKOMMUNE = "kommune", "fylkeskommune"
+
+
+def population_margins(units: pd.DataFrame, columns) -> dict:
+    """Population counts ``{column: {category: N}}`` of ``units`` (one row per unit), in the
+    column's categorical order (else sorted); categories with N = 0 are left out."""
+    out = {}
+    for col in columns:
+        s = units[col]
+        counts = s.astype(object).value_counts(sort=False)
+        order = list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else sorted(counts.index, key=str)
+        out[col] = {c: float(counts[c]) for c in order if c in counts.index and counts[c] > 0}
+    return out
+
+
+@dataclass
+class PopulationWeights:
+    """Weights of both populations (see :func:`calibrate_population_weights`).
+
+    ``table``: one row per respondent: ``unit_id, unit_type, stratum, base_weight, weight``
+    (the layout of ``data/processed/weights.parquet``). ``base_cells``: the two-step
+    selection per base-weight cell (N, mapped, responded, rates, base weight).
+    ``municipal``/``county``: the :class:`WeightingResult` of each population.
+    ``stratum_counts``: population counts N_h of the design strata (for the fpc).
+    """
+
+    table: pd.DataFrame
+    base_cells: pd.DataFrame
+    municipal: WeightingResult
+    county: WeightingResult
+    margins: tuple
+    stratum_counts: dict
+    respondents: pd.DataFrame = field(repr=False)
+
+    def design(self, data: pd.DataFrame | None = None, unit_type: str = KOMMUNE, fpc: bool = True) -> SurveyDesign:
+        """The calibrated design of one population's respondents.
+
+        ``data``: respondent rows with ``unit_id`` and ``unit_type`` (e.g. responses merged
+        with the frame); default the respondents' frame rows. Strata: size class (one
+        stratum for counties); fpc: stratum population counts N_h (``fpc=False`` for tests);
+        calibration: exactly the margins (after any collapsing) that the weights were raked
+        to. R: ``rake(svydesign(id=~1, strata=~stratum, fpc=~N_h, weights=~base_weight), ...)``.
+        """
+        res = self.municipal if unit_type == KOMMUNE else self.county
+        resp = self.respondents[self.respondents["unit_type"] == unit_type].reset_index(drop=True)
+        if data is None:
+            d = resp
+        else:
+            keys = resp[["unit_id"]].assign(_row=np.arange(len(resp)))
+            d = data[data["unit_type"].astype(str) == unit_type].drop(
+                columns=[c for c in ("weight", "base_weight", "stratum") if c in data.columns])
+            d = d.assign(unit_id=d["unit_id"].astype(str)).merge(keys, on="unit_id", how="left")
+            if d["_row"].isna().any():
+                raise WeightingError(f"rows of units without a weight: {d.loc[d['_row'].isna(), 'unit_id'].tolist()[:10]}")
+            if d["_row"].duplicated().any():
+                raise WeightingError("data has more than one row per unit")
+            if len(d) != len(resp):
+                missing = sorted(set(resp["unit_id"]) - set(d["unit_id"]))
+                raise WeightingError(f"data lacks respondents {missing[:10]}: a calibrated design needs all of them")
+            d = d.sort_values("_row").drop(columns="_row").reset_index(drop=True)
+        tab = self.table[self.table["unit_type"] == unit_type].set_index("unit_id")
+        d = d.assign(weight=d["unit_id"].map(tab["weight"]).to_numpy(),
+                     base_weight=d["unit_id"].map(tab["base_weight"]).to_numpy(),
+                     stratum=d["unit_id"].map(tab["stratum"]).to_numpy())
+        N = {h: self.stratum_counts[h] for h in d["stratum"].unique()}
+        return SurveyDesign(d, "weight", strata="stratum", fpc=N if fpc else None, calibration=res.calibration)
+
+
+def calibrate_population_weights(population: pd.DataFrame, coverage: pd.DataFrame,
+                                 margins=("size_class", "region"), base_cell: str = "size_class",
+                                 min_cell: int | None = 3, tol: float = 1e-10, max_iter: int = 1000,
+                                 cap_ratio: float | None = None) -> PopulationWeights:
+    """Weights for the respondents of both populations (issue 4, item 1).
+
+    ``population``: the frame, one row per unit (``unit_id, unit_type`` and the margin
+    columns); ``coverage``: one row per unit with booleans ``mapped`` and ``responded``.
+
+    * Municipalities: base weight ``N_c / responded_c`` in cells of ``base_cell`` (the
+      product of the inverse mapping rate and the inverse response rate among the mapped,
+      :func:`response_base_weights`), then raked to the municipal population counts of
+      ``margins`` (sparse cells collapsed below ``min_cell`` respondents; ``cap_ratio``
+      enables :func:`trim_and_rake`). They sum to the number of municipalities (428).
+    * County municipalities: one cell, weight ``N / responded`` (sums to 18).
+
+    Design strata: size class for municipalities, one stratum for county municipalities.
+    """
+    keys = ["unit_id", "unit_type"]
+    pop = population.assign(unit_id=population["unit_id"].astype(str), unit_type=population["unit_type"].astype(str))
+    cov = coverage.assign(unit_id=coverage["unit_id"].astype(str), unit_type=coverage["unit_type"].astype(str))
+    for c in ("mapped", "responded"):
+        if c not in cov.columns:
+            raise WeightingError(f"coverage table lacks column {c!r}")
+    m = pop.merge(cov[keys + ["mapped", "responded"]], on=keys, how="outer", indicator=True)
+    if (m["_merge"] != "both").any():
+        only_pop = m.loc[m["_merge"] == "left_only", "unit_id"].tolist()
+        only_cov = m.loc[m["_merge"] == "right_only", "unit_id"].tolist()
+        raise WeightingError(f"coverage and population disagree: units without coverage {only_pop[:10]}, "
+                             f"coverage rows not in the population {only_cov[:10]}")
+    m = m.drop(columns="_merge")
+    m["mapped"] = m["mapped"].astype(bool)
+    m["responded"] = m["responded"].astype(bool)
+    for col in (base_cell, *margins):  # keep categorical order after the merge
+        if isinstance(population[col].dtype, pd.CategoricalDtype):
+            m[col] = pd.Categorical(m[col], categories=population[col].cat.categories,
+                                    ordered=population[col].cat.ordered)
+
+    k = m[m["unit_type"] == KOMMUNE].reset_index(drop=True)
+    bw_k, cells_k = response_base_weights(k, base_cell)
+    rk = k[k["responded"]].reset_index(drop=True)
+    base_k = bw_k[k["responded"]].to_numpy()
+    targets = population_margins(k, margins)
+    if cap_ratio:
+        res_k = trim_and_rake(rk, base_k, targets, cap_ratio=cap_ratio, tol=tol, max_iter=max_iter,
+                              min_cell=min_cell, name="weight")
+    else:
+        res_k = rake(rk, base_k, targets, tol=tol, max_iter=max_iter, min_cell=min_cell, name="weight")
+
+    f = m[m["unit_type"] == FYLKESKOMMUNE].reset_index(drop=True).assign(_cell=FYLKESKOMMUNE)
+    bw_f, cells_f = response_base_weights(f, "_cell")
+    rf = f[f["responded"]].reset_index(drop=True)
+    base_f = bw_f[f["responded"]].to_numpy()
+    res_f = poststratify(rf, base_f, "_cell", {FYLKESKOMMUNE: float(len(f))}, name="weight")
+
+    table = pd.concat([
+        pd.DataFrame({"unit_id": rk["unit_id"], "unit_type": KOMMUNE, "stratum": rk[base_cell].astype(str),
+                      "base_weight": base_k, "weight": res_k.weights.to_numpy()}),
+        pd.DataFrame({"unit_id": rf["unit_id"], "unit_type": FYLKESKOMMUNE, "stratum": FYLKESKOMMUNE,
+                      "base_weight": base_f, "weight": res_f.weights.to_numpy()}),
+    ], ignore_index=True)
+    base_cells = pd.concat([cells_k.rename(columns={base_cell: "cell"}).assign(unit_type=KOMMUNE),
+                            cells_f.rename(columns={"_cell": "cell"}).assign(unit_type=FYLKESKOMMUNE)],
+                           ignore_index=True)
+    base_cells["cell"] = base_cells["cell"].astype(str)
+    counts = {str(c): int(n) for c, n in k[base_cell].astype(object).value_counts().items()}
+    counts[FYLKESKOMMUNE] = len(f)
+    respondents = pd.concat([rk, rf.drop(columns="_cell")], ignore_index=True)
+    return PopulationWeights(table=table, base_cells=base_cells[["unit_type", "cell", "N", "mapped", "responded",
+                                                                 "p_mapped", "p_responded", "base_weight"]],
+                             municipal=res_k, county=res_f, margins=tuple(margins), stratum_counts=counts,
+                             respondents=respondents)
