@@ -252,3 +252,39 @@ def test_calibrate_population_weights_errors():
     cov2.loc[pop.size_class.astype(object) == "≥ 20 000", "responded"] = False
     with pytest.raises(W.EmptyCategoryError, match="≥ 20 000"):
         W.calibrate_population_weights(pop, cov2)
+
+
+# --- weighting-chapter helpers ------------------------------------------------------------
+def test_weighting_report_tables():
+    from sosiale_kommuner import weighting_report as R
+
+    pop, cov = toy_population()
+    cov = cov.assign(facebook_page=np.arange(len(cov)) % 2 == 0)
+    pw = W.calibrate_population_weights(pop, cov, margins=("size_class", "region"))
+    u = R.units_table(pop, cov)
+    rates = R.coverage_rates(u, "size_class")
+    assert rates.N.sum() == 120 and (rates.response_rate <= rates.mapped_rate).all()
+    assert R.coverage_rates(u, None).set_index("unit_type").loc["fylkeskommune", "N"] == 10
+    bal = R.balance_table(u, pw, columns=("size_class", "region"))
+    assert bal.is_margin.all() and bal.diff_weighted.abs().max() < 1e-10
+    assert bal.groupby("variable").share_weighted.sum().tolist() == pytest.approx([1.0, 1.0])
+    ws = R.weight_summary(pw).set_index("unit_type")
+    assert ws.loc["kommune", "sum"] == pytest.approx(120) and ws.loc["fylkeskommune", "cv"] == pytest.approx(0)
+    assert ws.loc["kommune", "deff_weighting"] == pytest.approx(1 + ws.loc["kommune", "cv"] ** 2)
+    fc = R.flag_check(pw, u).set_index("unit_type")
+    assert fc.loc["kommune", "census"] == pytest.approx(0.5)
+    assert 0 <= fc.loc["kommune", "ci_low"] <= fc.loc["kommune", "weighted"] <= fc.loc["kommune", "ci_high"] <= 1
+
+
+def test_truth_coverage_matches_levels_and_options():
+    from sosiale_kommuner import weighting_report as R
+
+    est = pd.DataFrame({"item": ["q1", "q1", "q2", "q3"], "level": ["yes", "no", "opt", "mean"],
+                        "domain": ["size_class", "all", "unit_type", "size_class"],
+                        "group": ["small", "all", "kommune", "small"], "estimate": [0.5, 0.5, 0.2, 3.0],
+                        "ci_low": [0.4, 0.4, 0.1, 2.0], "ci_high": [0.6, 0.6, 0.3, 4.0]})
+    truth = {"q1": {"size_class": {"small": {"yes": 0.65}}, "all": {"all": {"no": 0.5}}},
+             "q2__opt": {"unit_type": {"kommune": {"proportion": 0.25}}},
+             "q3": {"size_class": {"small": {"mean": 3.5}}}}
+    cov = R.truth_coverage(est, truth)
+    assert cov[["item", "covered"]].values.tolist() == [["q1", False], ["q2", True], ["q3", True]]

@@ -1,0 +1,179 @@
+"""Tables and figures of the weighting chapter (``notebooks/03_weighting.ipynb``).
+
+Coverage and response rates, balance of the respondents before and after weighting, the
+weights' distribution, and the two checks that are not circular: the step-1 Facebook-page
+flag (known for every unit, kept out of the margins) and, on demonstration data, how often
+the confidence intervals cover the population values in ``truth.yaml``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import estimation
+from .weighting import FYLKESKOMMUNE, KOMMUNE, PopulationWeights
+
+
+def units_table(population: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """Population frame rows with the coverage flags (``mapped``, ``responded`` and any
+    other flag columns of ``coverage``), keyed by (``unit_id``, ``unit_type``)."""
+    keys = ["unit_id", "unit_type"]
+    cov = coverage.assign(unit_id=coverage["unit_id"].astype(str), unit_type=coverage["unit_type"].astype(str))
+    pop = population.assign(unit_id=population["unit_id"].astype(str),
+                            unit_type=population["unit_type"].astype(str))
+    out = pop.merge(cov, on=keys, how="left", validate="one_to_one")
+    for c in ("mapped", "responded"):
+        if out[c].isna().any():
+            raise ValueError(f"coverage lacks {c!r} for units {out.loc[out[c].isna(), 'unit_id'].tolist()[:10]}")
+        out[c] = out[c].astype(bool)
+    return out
+
+
+def coverage_rates(units: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """Mapping and response rates (0–1) by a frame column (None: by unit type).
+
+    Columns: ``unit_type, group, N, mapped, responded, mapped_rate`` (mapped / N),
+    ``response_rate_mapped`` (responded / mapped) and ``response_rate`` (responded / N).
+    ``by`` other than unit type is computed for municipalities only.
+    """
+    if by is None:
+        g = units.groupby("unit_type", sort=False)
+        out = pd.DataFrame({"N": g.size(), "mapped": g["mapped"].sum(), "responded": g["responded"].sum()})
+        out = out.reset_index().assign(group=lambda d: d["unit_type"])
+    else:
+        k = units[units["unit_type"] == KOMMUNE]
+        g = k.groupby(by, observed=True, sort=True)
+        out = pd.DataFrame({"N": g.size(), "mapped": g["mapped"].sum(), "responded": g["responded"].sum()})
+        out = out.reset_index().rename(columns={by: "group"}).assign(unit_type=KOMMUNE)
+        out["group"] = out["group"].astype(str)
+    out["mapped_rate"] = out["mapped"] / out["N"]
+    out["response_rate_mapped"] = out["responded"] / out["mapped"].where(out["mapped"] > 0)
+    out["response_rate"] = out["responded"] / out["N"]
+    return out[["unit_type", "group", "N", "mapped", "responded", "mapped_rate", "response_rate_mapped",
+                "response_rate"]]
+
+
+def balance_table(units: pd.DataFrame, pw: PopulationWeights, columns=("size_class", "region", "centrality")) -> pd.DataFrame:
+    """Municipal respondents' distribution before and after weighting, against the population.
+
+    One row per (``variable``, ``category``): population count and share, respondents,
+    and the respondents' share unweighted, with base weights and with final weights
+    (0–1), plus ``diff_*`` = share − population share (percentage points / 100) and
+    ``is_margin`` (whether the weights were raked to this variable).
+    """
+    k = units[units["unit_type"] == KOMMUNE]
+    t = pw.table[pw.table["unit_type"] == KOMMUNE].set_index("unit_id")
+    r = k[k["responded"]].assign(base=lambda d: d["unit_id"].map(t["base_weight"]),
+                                 weight=lambda d: d["unit_id"].map(t["weight"]))
+    rows = []
+    for col in columns:
+        cats = list(k[col].cat.categories) if isinstance(k[col].dtype, pd.CategoricalDtype) \
+            else sorted(k[col].dropna().unique().tolist(), key=str)
+        for c in cats:
+            N = int((k[col] == c).sum())
+            if N == 0:
+                continue
+            inc = (r[col] == c).to_numpy()
+            rows.append(dict(variable=col, category=str(c), N=N, pop_share=N / len(k), n_respondents=int(inc.sum()),
+                             share_unweighted=inc.mean(), share_base=r["base"][inc].sum() / r["base"].sum(),
+                             share_weighted=r["weight"][inc].sum() / r["weight"].sum(),
+                             is_margin=col in pw.margins))
+    out = pd.DataFrame(rows)
+    for s in ("unweighted", "base", "weighted"):
+        out[f"diff_{s}"] = out[f"share_{s}"] - out["pop_share"]
+    return out
+
+
+def weight_summary(pw: PopulationWeights) -> pd.DataFrame:
+    """Distribution of the weights per unit type: ``n, sum, min, median, max, max_min_ratio,
+    cv`` (coefficient of variation), ``kish_n`` (Kish effective n) and ``deff_weighting``
+    (= n / kish_n = 1 + cv², the variance inflation from unequal weights alone)."""
+    rows = []
+    for ut in (KOMMUNE, FYLKESKOMMUNE):
+        w = pw.table.loc[pw.table["unit_type"] == ut, "weight"].to_numpy()
+        if len(w) == 0:
+            continue
+        kn = estimation.kish_n(w)
+        rows.append(dict(unit_type=ut, n=len(w), sum=w.sum(), min=w.min(), median=float(np.median(w)),
+                         max=w.max(), max_min_ratio=w.max() / w.min(), cv=w.std() / w.mean(), kish_n=kn,
+                         deff_weighting=len(w) / kn))
+    return pd.DataFrame(rows)
+
+
+def flag_check(pw: PopulationWeights, units: pd.DataFrame, flag: str = "facebook_page",
+               fpc: bool = True) -> pd.DataFrame:
+    """Census value of a flag known for every unit versus its respondent estimates.
+
+    Per unit type: ``census`` (share of all units), ``unweighted`` and ``base_weighted``
+    respondent shares, and the calibrated design estimate with SE and logit 95 % CI;
+    ``covered`` says whether the CI holds the census value. Not circular as long as the
+    flag is not a raking margin.
+    """
+    rows = []
+    for ut in (KOMMUNE, FYLKESKOMMUNE):
+        u = units[units["unit_type"] == ut]
+        if not u["responded"].any():
+            continue
+        data = u[u["responded"]].assign(_flag=lambda d: d[flag].astype(bool).map({True: "yes", False: "no"}))
+        des = pw.design(data, unit_type=ut, fpc=fpc)
+        p = estimation.proportions(des, "_flag", levels=["yes"]).iloc[0]
+        t = pw.table[pw.table["unit_type"] == ut].set_index("unit_id")
+        base = data["unit_id"].map(t["base_weight"])
+        census = float(u[flag].astype(bool).mean())
+        rows.append(dict(unit_type=ut, flag=flag, census=census, unweighted=float(data[flag].astype(bool).mean()),
+                         base_weighted=float(np.average(data[flag].astype(bool), weights=base)),
+                         weighted=p.estimate, se=p.se, ci_low=p.ci_low, ci_high=p.ci_high,
+                         covered=bool(p.ci_low <= census <= p.ci_high), n=int(len(data))))
+    return pd.DataFrame(rows)
+
+
+def truth_coverage(estimates: pd.DataFrame, truth_values: dict, domains=("unit_type", "size_class", "region",
+                                                                          "centrality")) -> pd.DataFrame:
+    """Join estimates (CONTRACTS §6 rows) with ``truth.yaml``'s ``population_values``.
+
+    ``truth_values[column][domain][group]`` holds the statistic by key: a level key for
+    shares, ``proportion`` for a ticked option (estimate rows ``item`` = question,
+    ``level`` = option, truth column ``<item>__<option>``), ``mean_score``, ``mean``,
+    ``dont_know``. Rows of the domain ``all`` are skipped (the truth's ``all`` mixes both
+    populations; our ``all`` is municipalities). Returns the matched rows with ``truth``
+    and ``covered`` (CI holds the truth).
+    """
+    rows = []
+    est = estimates[estimates["estimate"].notna() & estimates["domain"].isin(domains)]
+    for r in est.itertuples(index=False):
+        level = str(r.level)
+        cand = [(r.item, level), (f"{r.item}__{level}", "proportion")]
+        for col, key in cand:
+            v = truth_values.get(col, {}).get(r.domain, {}).get(str(r.group), {})
+            if key in v:
+                tv = float(v[key])
+                rows.append(dict(item=r.item, level=level, domain=r.domain, group=str(r.group), estimate=r.estimate,
+                                 ci_low=r.ci_low, ci_high=r.ci_high, truth=tv,
+                                 covered=bool(r.ci_low <= tv <= r.ci_high)))
+                break
+    return pd.DataFrame(rows, columns=["item", "level", "domain", "group", "estimate", "ci_low", "ci_high",
+                                       "truth", "covered"])
+
+
+def plot_weights(pw: PopulationWeights):
+    """Histogram of the municipal weights by size class, with the county weight marked.
+
+    Returns a matplotlib figure (hand it to ``plots.show`` with alt text).
+    """
+    import matplotlib.pyplot as plt
+
+    t = pw.table
+    fig, ax = plt.subplots()
+    k = t[t["unit_type"] == KOMMUNE]
+    strata = list(dict.fromkeys(pw.base_cells.loc[pw.base_cells["unit_type"] == KOMMUNE, "cell"]))
+    bins = np.linspace(0, max(t["weight"].max() * 1.05, 1.0), 30)
+    ax.hist([k.loc[k["stratum"] == s, "weight"] for s in strata], bins=bins, stacked=True, label=strata)
+    f = t[t["unit_type"] == FYLKESKOMMUNE]
+    if len(f):
+        ax.axvline(f["weight"].iloc[0], color="black", linestyle="--",
+                   label=f"county municipalities ({len(f)})")
+    ax.set_xlabel("weight (population units per respondent)")
+    ax.set_ylabel("respondents")
+    ax.set_title("Final weights by size class")
+    ax.legend(title="size class")
+    return fig
