@@ -38,6 +38,18 @@ CHAPTERS: tuple[Chapter, ...] = (
         raw=("frame/municipalities_2013.csv", "frame/counties_2013.csv", "frame/centrality_2013.csv"),
         writes=("population.parquet",),
     ),
+    Chapter(
+        "01_presurvey", "The pre-survey",
+        raw=(SURVEY_CODEBOOK, SYNTHETIC_FLAG),
+        reads=("presurvey.parquet", "responses.parquet", "coverage.parquet", "population.parquet"),
+    ),
+    Chapter(
+        "02_cleaning", "From survey exports to respondents",
+        raw=(SURVEY_CODEBOOK, "survey/respondent_mapping.*", "survey/presurvey.*", "survey/main_survey.*",
+             SYNTHETIC_FLAG),
+        reads=("population.parquet",),
+        writes=("responses.parquet", "presurvey.parquet", "coverage.parquet"),
+    ),
 )
 
 

@@ -29,6 +29,7 @@ Everything is deterministic: each item draws from its own random stream
 Public API::
 
     generate(seed=None, params=None, population=None, codebook=None, exports=True) -> Synthetic
+    population(frame, seed, params=None) -> typed DataFrame of every unit (simulations)
     write_raw(raw_dir, seed=None) -> list[Path]     # the CLI: python -m sosiale_kommuner.synth
     expand_population(frame, reps) -> DataFrame      # large populations for simulations
     population_values(coded, population, codebook) -> DataFrame (long)
@@ -421,6 +422,26 @@ class Synthetic:
         t = self.typed("responded")
         t.insert(2, "respondent_id", [f"S{i:05d}" for i in range(1, len(t) + 1)])
         return t
+
+
+def population(frame: pd.DataFrame, seed: int, params: dict | str | os.PathLike | None = None,
+               codebook: cbm.Codebook | None = None) -> pd.DataFrame:
+    """Typed answers of EVERY unit of ``frame`` (as if all had answered, routed), before
+    coverage and response: ``unit_id, unit_type, size_class, region, centrality,
+    facebook_page`` and the typed item columns of the main survey (``codebook.to_typed``).
+
+    ``frame`` is a population table like ``frame.load_population`` (any subset or an
+    :func:`expand_population`), so simulations can draw many large populations quickly.
+    """
+    params = load_params(params)
+    if codebook is None:
+        codebook = cbm.load_codebook(config.DEFAULT_RAW_DIR)
+    frame = frame.reset_index(drop=True)
+    st = draw_status(frame, params, int(seed))
+    latent = draw_answers(frame, params, codebook, int(seed), st["facebook_page"].to_numpy(), routed=True)
+    keep = ("unit_id", "unit_type", "size_class", "region", "centrality")
+    latent = latent.assign(**{k: frame[k] for k in keep}, facebook_page=st["facebook_page"].to_numpy())
+    return cbm.to_typed(latent, codebook, survey="main", keep=keep + ("facebook_page",))
 
 
 def expand_population(frame: pd.DataFrame, reps: int) -> pd.DataFrame:

@@ -1,0 +1,288 @@
+"""One reader for survey-tool exports in .csv, .xlsx or .sav, chosen by extension.
+
+Every format is handed on as the same table: one column per export header, every cell a
+string exactly as a person would read it in the tool ('' for an empty cell), rows in file
+order. Validation and recoding (``cleaning.py``) then work on that one shape.
+
+* **CSV** — semicolon-separated UTF-8 (what Norwegian survey tools write, because the
+  decimal separator is a comma). A UTF-8 byte-order mark is removed (a documented repair,
+  reported in :attr:`ExportTable.repairs`). A file that is not UTF-8 (e.g. latin-1 with
+  æ/ø/å), a comma-separated file, an empty file or a row with the wrong number of fields is
+  an :class:`ExportError` naming the file, row and what was expected. The file itself is
+  never modified.
+* **Excel (.xlsx)** — the first sheet, first row = headers; numbers that are whole are
+  written without ``.0``, dates as ``YYYY-MM-DD HH:MM:SS``.
+* **SPSS (.sav)** — via pyreadstat. Variable *labels* are the export headers (SPSS variable
+  names cannot hold them); codes are read as numbers and their value labels are checked
+  against the codebook's Norwegian labels when a codebook is given.
+
+R equivalents: ``read.csv2(f, fileEncoding = "UTF-8", colClasses = "character")``,
+``readxl::read_excel(f, col_types = "text")``, ``haven::read_sav(f)``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import codebook as cbm
+
+SUFFIXES = (".csv", ".xlsx", ".sav")
+BOM = b"\xef\xbb\xbf"
+
+
+class ExportError(ValueError):
+    """A raw export is not as expected. The message names the file, row and column (file
+    row numbers count the header as row 1) and what was expected."""
+
+    def __init__(self, file: str, problem: str, *, row: int | None = None, column: str | None = None,
+                 expected: str | None = None, got: object = None, hint: str | None = None):
+        self.file, self.problem, self.row, self.column = file, problem, row, column
+        self.expected, self.got, self.hint = expected, got, hint
+        where = [f"file {file}"]
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        msg = ", ".join(where) + f": {problem}"
+        if expected is not None:
+            msg += f"; expected {expected}"
+        if got is not None:
+            msg += f", got {got!r}"
+        if hint:
+            msg += f". Hint: {hint}"
+        super().__init__(msg)
+
+
+@dataclass
+class ExportTable:
+    """An export as read: ``table`` (all strings), the file name, and repairs made."""
+
+    table: pd.DataFrame
+    file: str
+    format: str
+    repairs: list[str] = field(default_factory=list)
+
+    def file_row(self, index: int) -> int:
+        """File row number of a table row position (header = row 1)."""
+        return int(index) + 2
+
+
+def read_export(path: str | os.PathLike, codebook: cbm.Codebook | None = None,
+                survey: str | None = None, name: str | None = None) -> ExportTable:
+    """Read an export by its extension (.csv, .xlsx, .sav) into an :class:`ExportTable`.
+
+    ``name`` is how the file is named in messages (default: the file name). ``codebook``
+    and ``survey`` let the SPSS reader check value labels.
+    """
+    path = Path(path)
+    name = name or path.name
+    if not path.exists():
+        raise ExportError(name, "file not found", expected="an export file")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path, name)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, name)
+    if suffix == ".sav":
+        return _read_sav(path, name, codebook, survey)
+    raise ExportError(name, f"unsupported file type {suffix!r}", expected=" or ".join(SUFFIXES))
+
+
+def find_export(survey_dir: str | os.PathLike, stem: str) -> Path:
+    """The one export ``<stem>.csv|.xlsx|.sav`` in a folder (error if none or several)."""
+    survey_dir = Path(survey_dir)
+    hits = [survey_dir / f"{stem}{s}" for s in SUFFIXES if (survey_dir / f"{stem}{s}").exists()]
+    if not hits:
+        raise ExportError(f"{stem}.*", f"no export in {survey_dir.name}/", expected=f"{stem} with one of {SUFFIXES}")
+    if len(hits) > 1:
+        raise ExportError(f"{stem}.*", f"several exports: {[h.name for h in hits]}", expected="exactly one")
+    return hits[0]
+
+
+# --------------------------------------------------------------------------- CSV
+def _read_csv(path: Path, name: str) -> ExportTable:
+    data = path.read_bytes()
+    repairs = []
+    if not data.strip(BOM + b" \t\r\n"):
+        raise ExportError(name, "the file is empty", expected="a header row and at least one data row")
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+        repairs.append("UTF-8 byte-order mark removed")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
+        bad = data[exc.start:exc.start + 1]
+        guess = bad.decode("latin-1")
+        raise ExportError(name, f"not valid UTF-8 at byte {exc.start} (character {col + 1})",
+                          row=line, expected="UTF-8 text", got=f"byte 0x{bad.hex()} ({guess!r} in latin-1)",
+                          hint="the file looks latin-1/Windows-1252 encoded; re-export it as UTF-8 "
+                               "(or convert it: iconv -f WINDOWS-1252 -t UTF-8)") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    header_line = text.split("\n", 1)[0]
+    if ";" not in header_line:
+        seps = {",": "comma", "\t": "tab"}
+        found = [v for k, v in seps.items() if k in header_line]
+        raise ExportError(name, "the header row has no semicolons", row=1,
+                          expected="semicolon-separated columns",
+                          got=f"{found[0]}-separated" if found else header_line[:60],
+                          hint="export again with ';' as separator (Norwegian CSV), or open and "
+                               "save it as 'CSV (semikolonseparert)'")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";", quotechar='"', strict=True))
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    header = rows[0]
+    if len(rows) < 2:
+        raise ExportError(name, "the file has a header but no data rows", expected="at least one data row")
+    for i, r in enumerate(rows[1:], start=2):
+        if len(r) != len(header):
+            raise ExportError(name, "wrong number of fields", row=i, expected=f"{len(header)} fields like the header",
+                              got=len(r), hint="a ';' inside an unquoted text, or a broken line")
+    _check_header(header, name)
+    df = pd.DataFrame(rows[1:], columns=header, dtype=object)
+    return ExportTable(df, name, "csv", repairs)
+
+
+def _check_header(header: list[str], name: str) -> None:
+    seen = {}
+    for j, h in enumerate(header):
+        if not h.strip():
+            raise ExportError(name, f"empty column header in position {j + 1}", row=1, expected="a header for every column")
+        if h in seen:
+            raise ExportError(name, f"duplicate column header in positions {seen[h] + 1} and {j + 1}",
+                              row=1, column=h, expected="unique headers")
+        seen[h] = j
+
+
+# --------------------------------------------------------------------------- cells
+def cell_text(v: object) -> str:
+    """A cell as text: '' for empty, whole numbers without '.0', dates ISO."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, (pd.Timestamp, datetime)):
+        return v.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, date):
+        return v.strftime("%Y-%m-%d")
+    if v is pd.NA or v is pd.NaT:
+        return ""
+    return str(v)
+
+
+# --------------------------------------------------------------------------- Excel
+def _read_xlsx(path: Path, name: str) -> ExportTable:
+    if path.stat().st_size == 0:
+        raise ExportError(name, "the file is empty", expected="an Excel workbook")
+    try:
+        raw = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="openpyxl")
+    except Exception as exc:
+        raise ExportError(name, f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
+                          expected="an .xlsx file") from None
+    if raw.empty:
+        raise ExportError(name, "the first sheet is empty", expected="a header row and data rows")
+    header = [cell_text(v) for v in raw.iloc[0]]
+    _check_header(header, name)
+    body = raw.iloc[1:]
+    if body.empty:
+        raise ExportError(name, "the sheet has a header but no data rows", expected="at least one data row")
+    df = pd.DataFrame([[cell_text(v) for v in r] for r in body.itertuples(index=False)], columns=header, dtype=object)
+    df = df[~(df == "").all(axis=1)].reset_index(drop=True)
+    return ExportTable(df, name, "xlsx", [])
+
+
+# --------------------------------------------------------------------------- SPSS
+def _read_sav(path: Path, name: str, codebook: cbm.Codebook | None, survey: str | None) -> ExportTable:
+    import pyreadstat
+
+    if path.stat().st_size == 0:
+        raise ExportError(name, "the file is empty", expected="an SPSS .sav file")
+    try:
+        df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
+    except Exception as exc:
+        raise ExportError(name, f"not a readable SPSS file ({type(exc).__name__}: {exc})",
+                          expected="a .sav file") from None
+    labels = meta.column_names_to_labels or {}
+    header = [labels.get(c) or c for c in df.columns]
+    _check_header(header, name)
+    if codebook is not None and survey is not None:
+        cmap = codebook.column_map(survey)
+        for var, head in zip(df.columns, header):
+            vl = (meta.variable_value_labels or {}).get(var)
+            if not vl or head not in cmap:
+                continue
+            item, option = cmap[head]
+            if option is not None:
+                expected = {int(k): v["nb"] for k, v in codebook.meta["multiple_codes"].items()}
+            else:
+                expected = {c.code: c.nb for c in item.codes}
+            for code, lab in vl.items():
+                try:
+                    icode = int(float(code))
+                except (TypeError, ValueError):
+                    continue
+                if str(icode) in codebook.missing_codes:
+                    continue
+                if icode not in expected:
+                    raise ExportError(name, f"value label for code {icode} that the codebook does not have",
+                                      column=head, expected=f"codes {sorted(expected)}", got=lab)
+                if str(lab).strip() != expected[icode]:
+                    raise ExportError(name, f"value label of code {icode} differs from the codebook",
+                                      column=head, expected=repr(expected[icode]), got=lab,
+                                      hint="the export's codes may mean something else than the codebook says")
+    out = pd.DataFrame({h: [cell_text(v) for v in df[c].tolist()] for c, h in zip(df.columns, header)}, dtype=object)
+    return ExportTable(out, name, "sav", [])
+
+
+# --------------------------------------------------------------------------- writers (tests, conversions)
+def sav_variable_name(j: int) -> str:
+    return f"v{j + 1:03d}"
+
+
+def write_sav(table: pd.DataFrame, path: str | os.PathLike, codebook: cbm.Codebook, survey: str) -> None:
+    """Write an export table (strings) as SPSS the way survey tools do: variables v001...
+    labelled with the headers, item codes numeric with the codebook's value labels."""
+    import pyreadstat
+
+    cmap = codebook.column_map(survey)
+    data, labels, value_labels = {}, {}, {}
+    for j, h in enumerate(table.columns):
+        var = sav_variable_name(j)
+        labels[var] = h
+        col = table[h].astype(str)
+        if h in cmap and cmap[h][0].type not in ("text",):
+            item, option = cmap[h]
+            data[var] = pd.to_numeric(col.str.replace(",", ".", regex=False).replace("", None), errors="coerce")
+            if option is not None:
+                value_labels[var] = {float(k): v["nb"] for k, v in codebook.meta["multiple_codes"].items()}
+            elif item.codes:
+                value_labels[var] = {float(c.code): c.nb for c in item.codes}
+        else:
+            data[var] = col
+    pyreadstat.write_sav(pd.DataFrame(data), str(path), column_labels=labels, variable_value_labels=value_labels)
+
+
+def write_xlsx(table: pd.DataFrame, path: str | os.PathLike, codebook: cbm.Codebook | None = None,
+               survey: str | None = None) -> None:
+    """Write an export table as .xlsx; with a codebook, item codes become numbers (as a
+    tool writes them), so kommunenummer and text stay text."""
+    out = table.copy()
+    if codebook is not None and survey is not None:
+        cmap = codebook.column_map(survey)
+        for h in out.columns:
+            if h in cmap and cmap[h][0].type != "text":
+                out[h] = pd.to_numeric(out[h].astype(str).str.replace(",", ".", regex=False).replace("", None),
+                                       errors="coerce")
+    out.to_excel(path, index=False, engine="openpyxl")
