@@ -199,6 +199,13 @@ def test_footer_provenance(raw, tmp_path, stub_code_hash):
     assert "Kilde: Statistisk sentralbyrå" in footer
 
 
+def test_footer_uses_declared_raw_globs_when_caller_passes_bare_chapter(raw, tmp_path, stub_code_hash):
+    bare = Chapter("00_population", "The population of local governments")
+    page = export(raw, tmp_path / "out", chapter=bare)
+    digest = hashlib.sha256((raw / "frame" / "counties_2013.csv").read_bytes()).hexdigest()
+    assert digest in page
+
+
 def test_ssb_attribution_only_where_ssb_figures_are(raw, tmp_path, stub_code_hash):
     assert "Kilde: Statistisk sentralbyrå" not in export(raw, tmp_path / "o", chapter=CH_SURVEY)
     framed = Chapter("09_size_differences", "Size", raw=("survey/*.csv", "frame/municipalities_2013.csv"))

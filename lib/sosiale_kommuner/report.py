@@ -203,10 +203,27 @@ def export_chapter(nb: nbformat.NotebookNode, chapter: Chapter, paths: Paths, pa
     ``params`` are the papermill parameters the chapter ran with; the footer prints them
     without paths. The synthetic-data notice follows ``<raw>/survey/SYNTHETIC.yaml``.
     """
+    chapter = _registered(chapter)
     lang = str((params or {}).get("lang") or "en")
     footer = provenance.chapter_footer_html(chapter, paths, params)
     text = render_chapter(nb, chapter, synthetic=provenance.is_synthetic(paths), footer=footer, lang=lang)
     return _scrub_paths(text, paths)
+
+
+def _registered(chapter: Chapter) -> Chapter:
+    """The chapter as declared in ``chapters.CHAPTERS`` when the caller's copy lost its raw globs.
+
+    (A caller rebuilding a ``Chapter`` from a job description may pass only stem and title;
+    the footer's raw checksums and the SSB attribution need the declared ``raw`` globs.)
+    """
+    if chapter.raw:
+        return chapter
+    from . import chapters as _chapters
+
+    for c in _chapters.CHAPTERS:
+        if c.stem == chapter.stem:
+            return c
+    return chapter
 
 
 def write_index(paths: Paths):  # pragma: no cover - thin re-export

@@ -1,0 +1,131 @@
+"""Byte-identical rebuilds (CONTRACTS §8).
+
+1. A second build of the same commit on the same raw files, into another output root,
+   gives the same bytes for ``reports/**/*.html`` and ``reports/tables/*.csv`` as the
+   session's shared build (fixture ``built`` from ``tests/conftest.py``).
+2. A change to one raw input changes exactly the pages and tables of the chapters that
+   depend on it. The edit is content-neutral (a blank line appended to a CSV/YAML file,
+   which every reader skips), so its checksum changes but no number does: the direct
+   readers' pages must change (their footers list the checksum), and nothing outside the
+   chapters depending on the file (directly or through processed files) may change.
+
+Both rebuild from scratch with ``run_all.py`` in a subprocess, with the same parameter
+overrides as the shared build (read from its ``.pipeline/status.json``).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sosiale_kommuner import chapters, config, hashing
+
+pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
+
+RUN_ALL = config.REPO_ROOT / "run_all.py"
+TEXT_SUFFIXES = (".csv", ".yaml", ".yml", ".txt")
+
+
+def report_digests(out: Path) -> dict[str, str]:
+    """sha256 of every ``reports/**/*.html`` and ``reports/tables/*.csv``, by relative path."""
+    reports = Path(out) / "reports"
+    files = sorted(reports.rglob("*.html")) + sorted((reports / "tables").glob("*.csv"))
+    return {f.relative_to(out).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+def build_overrides(out: Path) -> list[str]:
+    """``-p KEY VALUE`` arguments reproducing the parameters of the build in ``out``.
+
+    A parameter is passed when every chapter that ran with it used the same value (passing
+    a default is a no-op); chapters with differing values keep their own defaults.
+    """
+    status = json.loads((Path(out) / ".pipeline" / "status.json").read_text(encoding="utf-8"))
+    values: dict[str, set[str]] = {}
+    for entry in status.values():
+        for key, value in (entry.get("params") or {}).items():
+            values.setdefault(key, set()).add(json.dumps(value, sort_keys=True))
+    args: list[str] = []
+    for key, vals in sorted(values.items()):
+        if len(vals) == 1 and key not in hashing.PATH_PARAMETERS:
+            args += ["-p", key, vals.pop()]
+    return args
+
+
+def run_all(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, str(RUN_ALL), *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=config.REPO_ROOT)
+    assert proc.returncode == 0, f"run_all.py {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+def chapter_of(rel: str) -> str | None:
+    name = Path(rel).name
+    if name == "index.html":
+        return None
+    return name.split("__")[0].removesuffix(".html").removesuffix(".csv")
+
+
+def pick_raw_file(paths: config.Paths) -> tuple[str, set[str]]:
+    """A text raw file read by the fewest chapters (not all), and the stems reading it."""
+    readers: dict[str, set[str]] = {}
+    for c in chapters.CHAPTERS:
+        for f in hashing.raw_files(c, paths):
+            readers.setdefault(f.relative_to(paths.raw).as_posix(), set()).add(c.stem)
+    every = {c.stem for c in chapters.CHAPTERS}
+    candidates = sorted((len(s) == len(every), len(s), rel) for rel, s in readers.items()
+                        if rel.endswith(TEXT_SUFFIXES))
+    if not candidates:
+        pytest.skip("no chapter reads a text raw file")
+    rel = candidates[0][2]
+    return rel, readers[rel]
+
+
+def dependents(direct: set[str]) -> set[str]:
+    """Chapters that read ``direct`` chapters' outputs, transitively, plus ``direct``."""
+    return {c.stem for c in chapters.CHAPTERS if set(chapters.closure([c.stem])) & direct}
+
+
+def test_second_build_is_byte_identical(built, tmp_path_factory):
+    first = Path(built.paths.out)
+    want = report_digests(first)
+    assert any(k.endswith(".html") and not k.endswith("index.html") for k in want), "shared build has chapter pages"
+    out2 = tmp_path_factory.mktemp("second-build") / "elsewhere" / "out"
+    run_all("--raw-dir", str(built.paths.raw), "--out-dir", str(out2), *build_overrides(first))
+    got = report_digests(out2)
+    assert sorted(got) == sorted(want), "the same files"
+    differ = sorted(k for k in want if want[k] != got[k])
+    assert not differ, f"differ between two builds: {differ}"
+    for page in (out2 / "reports").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert str(out2) not in text and str(first) not in text, f"{page.name} prints an output folder"
+        assert str(built.paths.raw) not in text, f"{page.name} prints the raw folder"
+
+
+def test_raw_change_changes_exactly_dependent_chapters(built, tmp_path_factory):
+    first = Path(built.paths.out)
+    before = report_digests(first)
+    root = tmp_path_factory.mktemp("raw-change")
+    raw2 = root / "raw"
+    shutil.copytree(built.paths.raw, raw2)
+    rel, direct = pick_raw_file(config.paths(raw2, root / "out"))
+    target = raw2 / rel
+    target.write_bytes(target.read_bytes().rstrip(b"\n") + b"\n\n")
+    run_all("--raw-dir", str(raw2), "--update-manifest")
+    out3 = root / "out"
+    run_all("--raw-dir", str(raw2), "--out-dir", str(out3), *build_overrides(first))
+    after = report_digests(out3)
+    assert sorted(after) == sorted(before)
+    changed = {k for k in before if before[k] != after[k]}
+    affected = dependents(direct)
+    outside = sorted(k for k in changed if chapter_of(k) is not None and chapter_of(k) not in affected)
+    assert not outside, f"{rel} changed pages/tables of chapters that don't read it: {outside}"
+    pages = {chapter_of(k) for k in changed if k.endswith(".html") and chapter_of(k)}
+    assert direct <= pages, f"pages of {sorted(direct - pages)} don't show the new checksum of {rel}"
+    new_digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    for stem in direct:
+        assert new_digest in (out3 / "reports" / f"{stem}.html").read_text(encoding="utf-8")
