@@ -157,6 +157,7 @@ def check_report(out: Path, shots: Path, exe: str, drv: str) -> dict:
 
 def test_report_in_headless_chromium(built):
     exe, drv = chromium_or_skip()
+    assert built.returncode == 0, f"the shared build failed:\n{built.stdout[-3000:]}"
     out = Path(built.paths.out)
     result = check_report(out, out / "screenshots", exe, drv)
     bad = {page: probs for page, probs in result["visited"].items() if probs}

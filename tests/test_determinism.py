@@ -90,7 +90,14 @@ def dependents(direct: set[str]) -> set[str]:
     return {c.stem for c in chapters.CHAPTERS if set(chapters.closure([c.stem])) & direct}
 
 
+def require_ok(built) -> None:
+    """The shared build must have succeeded for a comparison to mean anything."""
+    code = getattr(built, "returncode", 0)
+    assert code == 0, f"the shared build failed (exit {code}):\n{getattr(built, 'stdout', '')[-3000:]}"
+
+
 def test_second_build_is_byte_identical(built, tmp_path_factory):
+    require_ok(built)
     first = Path(built.paths.out)
     want = report_digests(first)
     assert any(k.endswith(".html") and not k.endswith("index.html") for k in want), "shared build has chapter pages"
@@ -107,6 +114,7 @@ def test_second_build_is_byte_identical(built, tmp_path_factory):
 
 
 def test_raw_change_changes_exactly_dependent_chapters(built, tmp_path_factory):
+    require_ok(built)
     first = Path(built.paths.out)
     before = report_digests(first)
     root = tmp_path_factory.mktemp("raw-change")
