@@ -53,7 +53,7 @@ from scipy import special, stats
 
 from . import estimation
 from .codebook import DONT_KNOW, Codebook, Item
-from .design import SurveyDesign
+from .design import Calibration, SurveyDesign
 from .tables import TESTS_COLUMNS, check_schema
 
 #: Comparisons and their effect contrast ``(a, b)``: effect = estimate(a) - estimate(b).
@@ -69,6 +69,8 @@ TEST_NAMES = {
     "numeric": "wald_f",
 }
 PAIRWISE_TEST = "design_t_difference"
+#: Fewer answers than this in a compared group: the item is not tested (see :func:`test_column`).
+MIN_GROUP_N = 5
 ALPHA = 0.05
 
 
@@ -200,7 +202,7 @@ def analysis_values(series: pd.Series, spec: ColumnSpec) -> pd.Series:
 # ---------------------------------------------------------------------------------------
 # The tests, on numpy arrays (the column-name wrappers below are checked against R)
 # ---------------------------------------------------------------------------------------
-def _wald_means_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int) -> dict:
+def _wald_means_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int, nu: float | None = None) -> dict:
     ok = ~np.isnan(y) & (g >= 0)
     present = [k for k in range(G) if np.any(ok & (g == k))]
     if len(present) < 2:
@@ -214,12 +216,13 @@ def _wald_means_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int) 
     C = np.hstack([-np.ones((Gp - 1, 1)), np.eye(Gp - 1)])
     d = C @ means
     W = float(d @ np.linalg.pinv(C @ V @ C.T) @ d)
-    df1, df2 = Gp - 1, design.df - Gp + 1
+    df1 = Gp - 1
+    df2 = design.df - Gp + 1 if nu is None else max(nu - (Gp - 2), 1.0)
     F = W / df1
     return dict(statistic=F, df1=float(df1), df2=float(df2), p_value=_f_sf(F, df1, df2), wald=W)
 
 
-def _rao_scott_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray) -> dict:
+def _rao_scott_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, nu: float | None = None) -> dict:
     ok = (y >= 0) & (g >= 0)
     rows = [r for r in np.unique(y[ok])]
     cols = [c for c in np.unique(g[ok])]
@@ -254,7 +257,7 @@ def _rao_scott_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray) -> dict:
     e = tab.sum(axis=1, keepdims=True) * tab.sum(axis=0, keepdims=True) / N
     x2 = float(np.sum(np.where(e > 0, (tab - e) ** 2 / np.where(e > 0, e, 1.0), 0.0)))
     F = x2 / tr
-    nu = design.df
+    nu = design.df if nu is None else nu
     return dict(statistic=F, df1=d0, df2=d0 * nu, p_value=_f_sf(F, d0, d0 * nu),
                 pearson=x2, trace_delta=tr)
 
@@ -275,29 +278,107 @@ def _rank_scores_arr(design: SurveyDesign, y: np.ndarray, ok: np.ndarray) -> np.
     return out
 
 
-def _rank_test_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int) -> dict:
+def _rank_test_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int, nu: float | None = None) -> dict:
     ok = ~np.isnan(y) & (g >= 0)
     rs = _rank_scores_arr(design, y, ok)
-    r = _wald_means_arr(design, rs, g, G)
+    r = _wald_means_arr(design, rs, g, G, nu)
     return dict(statistic=r["statistic"], df1=r["df1"], df2=r["df2"], p_value=r["p_value"], chisq=r["wald"])
 
 
+def stratum_variances(design: SurveyDesign, scores: np.ndarray) -> np.ndarray:
+    """Each stratum's contribution to the design variance of the total of ``scores`` (n,).
+
+    The same formula as :meth:`SurveyDesign.variance` (calibration residuals first, PSU
+    totals centred within strata, ``(1 - f_h) n_h / (n_h - 1)``), kept apart by stratum;
+    their sum is ``design.variance(scores)``.
+    """
+    x = np.asarray(scores, dtype=float).reshape(design.n, 1)
+    if design.calibration is not None:
+        x = design.calibration.residualize(x, design.weights)
+    z = np.zeros(design.n_psu)
+    np.add.at(z, design.psu, x[:, 0])
+    H = len(design.strata_labels)
+    sums = np.bincount(design.psu_stratum, weights=z, minlength=H)
+    zc = z - (sums / design.n_h)[design.psu_stratum]
+    f = np.zeros(H) if design.N_h is None else design.n_h / design.N_h
+    scale = (1.0 - f) * design.n_h / (design.n_h - 1.0)
+    return np.bincount(design.psu_stratum, weights=zc ** 2, minlength=H) * scale
+
+
+def satterthwaite_df(design: SurveyDesign, scores: np.ndarray, domain: np.ndarray) -> float:
+    """Effective degrees of freedom of a linearised variance (Satterthwaite 1946).
+
+    ``df = (sum_h v_h)^2 / sum_h v_h^2 / (m_h - 1)``, with ``v_h`` stratum h's contribution
+    (:func:`stratum_variances`) and ``m_h`` the number of the domain's respondents in stratum
+    h (the units that carry the information; at least 2). Capped at the design df. With 11
+    county municipalities in one stratum this is about 10 for a county-versus-municipality
+    contrast, where the design df (207) would make tests and intervals too liberal.
+    """
+    v = stratum_variances(design, scores)
+    strata_of_rows = design.strata
+    m = np.bincount(strata_of_rows[np.asarray(domain, bool)], minlength=len(v)).astype(float)
+    m = np.maximum(m, 2.0)
+    den = float(np.sum(v ** 2 / (m - 1.0)))
+    if not den > 0:
+        return float(design.df)
+    return float(min(v.sum() ** 2 / den, design.df))
+
+
+def _wilson(p: float, n_eff: float, q: float) -> tuple[float, float]:
+    """Wilson score interval for a proportion with (effective) sample size ``n_eff``, quantile ``q``."""
+    den = 1.0 + q * q / n_eff
+    mid = (p + q * q / (2 * n_eff)) / den
+    half = q * np.sqrt(p * (1 - p) / n_eff + q * q / (4 * n_eff * n_eff)) / den
+    return max(mid - half, 0.0), min(mid + half, 1.0)
+
+
 def _difference_arr(design: SurveyDesign, y: np.ndarray, ok: np.ndarray, g: np.ndarray, a: int, b: int,
-                    ci_level: float = 0.95) -> dict:
-    """``mean(y | a) - mean(y | b)`` with its linearised SE (as :func:`estimation.difference`)."""
+                    ci_level: float = 0.95, df_method: str = "design", proportion: bool = False) -> dict:
+    """``mean(y | a) - mean(y | b)`` with its linearised SE (as :func:`estimation.difference`).
+
+    ``df_method``: ``"design"`` (R's ``degf(design)``) or ``"satterthwaite"``
+    (:func:`satterthwaite_df`) for the t quantile and p-value.
+
+    ``proportion=True`` (``y`` is 0/1): the interval is Newcombe's hybrid score interval
+    (Newcombe 1998, method 10) built from each group's Wilson interval with its design-based
+    effective sample size ``n_eff = p (1 - p) / var(p)`` (the respondents ``n`` when the
+    group's proportion is 0 or 1 and its variance vanishes), quantile ``t_{df}``. Unlike the
+    Wald interval ``d ± t se`` it does not collapse when one small group (11 county
+    municipalities) answers all alike. The SE, t and p stay the linearised ones.
+    """
     ma, mb = ok & (g == a), ok & (g == b)
     if not ma.any() or not mb.any():
-        return dict(estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan, t=np.nan, df=design.df,
+        return dict(estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan, t=np.nan, df=float(design.df),
                     p_value=np.nan, n_a=int(ma.sum()), n_b=int(mb.sum()))
     yz = np.where(ok, y, 0.0)
     ea, sa, _ = estimation.mean_scores(design, yz, ma)
     eb, sb, _ = estimation.mean_scores(design, yz, mb)
     est = float(ea[0] - eb[0])
-    se = float(np.sqrt(max(design.variance(sa - sb)[0, 0], 0.0)))
-    tq = float(special.stdtrit(design.df, 1.0 - (1.0 - ci_level) / 2.0))
+    sc = (sa - sb)[:, 0]
+    if df_method == "satterthwaite":
+        vh = stratum_variances(design, sc)
+        var = float(vh.sum())
+        df = satterthwaite_df(design, sc, ma | mb)
+    elif df_method == "design":
+        var = float(design.variance(sc)[0, 0])
+        df = float(design.df)
+    else:
+        raise ValueError(f"df_method must be 'design' or 'satterthwaite', not {df_method!r}")
+    se = float(np.sqrt(max(var, 0.0)))
+    tq = float(special.stdtrit(df, 1.0 - (1.0 - ci_level) / 2.0))
     tval = est / se if se > 0 else np.nan
-    p = float(2 * special.stdtr(design.df, -abs(tval))) if se > 0 else np.nan
-    return dict(estimate=est, se=se, ci_low=est - tq * se, ci_high=est + tq * se, t=tval, df=design.df,
+    p = float(2 * special.stdtr(df, -abs(tval))) if se > 0 else np.nan
+    lo, hi = est - tq * se, est + tq * se
+    if proportion:
+        vab = design.variance(np.column_stack([sa[:, 0], sb[:, 0]]))
+        lims = []
+        for e, v, n in ((ea[0], vab[0, 0], ma.sum()), (eb[0], vab[1, 1], mb.sum())):
+            n_eff = e * (1 - e) / v if (v > 0 and 0 < e < 1) else float(n)
+            lims.append(_wilson(float(e), max(n_eff, 1e-9), tq))
+        (la, ua), (lb, ub) = lims
+        lo = est - np.sqrt((ea[0] - la) ** 2 + (ub - eb[0]) ** 2)
+        hi = est + np.sqrt((ua - ea[0]) ** 2 + (eb[0] - lb) ** 2)
+    return dict(estimate=est, se=se, ci_low=float(lo), ci_high=float(hi), t=tval, df=df,
                 p_value=p, n_a=int(ma.sum()), n_b=int(mb.sum()))
 
 
@@ -397,14 +478,28 @@ def _effect_values(arr: np.ndarray, spec: ColumnSpec) -> tuple[np.ndarray, np.nd
 
 
 def test_column(design: SurveyDesign, spec: ColumnSpec, comparison: str, group: str | None = None,
-                contrast: tuple | None = None, _groups: tuple | None = None) -> dict:
+                contrast: tuple | None = None, df_method: str = "satterthwaite",
+                min_group_n: int = MIN_GROUP_N, _groups: tuple | None = None) -> dict:
     """Test one analysable column across the groups of ``comparison`` (one ``tests`` row).
 
     ``design`` is used as given (pass it without fpc for analytic tests, CONTRACTS §7);
     ``design.data`` holds the typed column and the grouping column (``group``, default the
-    comparison's name). Returns a dict with the schema's columns (``p_adjusted`` NaN) plus
-    ``effect_se`` and ``n_a``/``n_b`` (respondents in the two contrasted groups). A column
-    without answers in two groups gives NaN statistics.
+    comparison's name).
+
+    ``df_method``: the denominator degrees of freedom ``nu`` of the test and the t quantile
+    of the effect's interval. ``"design"`` is R's default, ``degf(design)`` (#PSUs -
+    #strata), which treats every group as if it had as many respondents as the whole
+    design; ``"satterthwaite"`` (default) uses :func:`satterthwaite_df` of the effect
+    contrast, which is what keeps comparisons with the 11 county municipalities honest
+    (chapter 11). The Rao-Scott F then has ``(d0, d0 * nu)`` df, the rank and Wald tests
+    ``(G - 1, nu - G + 2)`` (for two groups the square of Welch's t).
+
+    ``min_group_n``: a group with fewer respondents answering the item than this makes the
+    item "not testable" (NaN statistics, ``note`` says why): linearised variances from a
+    handful of units, often all giving the same answer, are not a basis for a test.
+
+    Returns a dict with the schema's columns (``p_adjusted`` NaN) plus ``effect_se``,
+    ``effect_df``, ``n_a``/``n_b`` (respondents in the two contrasted groups) and ``note``.
     """
     group = group or comparison
     a, b = contrast or CONTRASTS[comparison]
@@ -415,21 +510,33 @@ def test_column(design: SurveyDesign, spec: ColumnSpec, comparison: str, group: 
     row = dict(item=spec.column, area=spec.area, comparison=comparison, test=spec.test,
                statistic=np.nan, df1=np.nan, df2=np.nan, p_value=np.nan, p_adjusted=np.nan,
                effect_measure=spec.effect_measure, effect_size=np.nan, effect_ci_low=np.nan,
-               effect_ci_high=np.nan, n=int(ok.sum()), effect_se=np.nan, n_a=0, n_b=0)
-    if len(np.unique(g[ok])) < 2:
+               effect_ci_high=np.nan, n=int(ok.sum()), effect_se=np.nan, effect_df=np.nan,
+               n_a=int((ok & (g == labels.index(a))).sum()) if a in labels else 0,
+               n_b=int((ok & (g == labels.index(b))).sum()) if b in labels else 0, note="")
+    counts = np.bincount(g[ok], minlength=len(labels))
+    if (counts > 0).sum() < 2:
+        row["note"] = "answers in fewer than two groups"
         return row
-    if spec.kind in ("binary", "categorical"):
-        r = _rao_scott_arr(design, np.where(ok, arr, -1), g)
-    elif spec.kind == "ordinal":
-        r = _rank_test_arr(design, np.where(ok, arr, np.nan), g, len(labels))
-    else:
-        r = _wald_means_arr(design, np.where(ok, arr, np.nan), g, len(labels))
-    row.update({k: r[k] for k in ("statistic", "df1", "df2", "p_value")})
+    if counts.min() < min_group_n:
+        small = [str(labels[k]) for k in np.flatnonzero(counts < min_group_n)]
+        row["note"] = f"not tested: fewer than {min_group_n} answers in {', '.join(small)}"
+        return row
+    nu = None
     if a in labels and b in labels:
         vals, vok = _effect_values(arr, spec)
-        d = _difference_arr(design, vals, vok & ok, g, labels.index(a), labels.index(b))
+        d = _difference_arr(design, vals, vok & ok, g, labels.index(a), labels.index(b), df_method=df_method,
+                            proportion=spec.kind in ("binary", "categorical"))
         row.update(effect_size=d["estimate"], effect_ci_low=d["ci_low"], effect_ci_high=d["ci_high"],
-                   effect_se=d["se"], n_a=d["n_a"], n_b=d["n_b"])
+                   effect_se=d["se"], effect_df=d["df"])
+        if df_method == "satterthwaite":
+            nu = d["df"]
+    if spec.kind in ("binary", "categorical"):
+        r = _rao_scott_arr(design, np.where(ok, arr, -1), g, nu)
+    elif spec.kind == "ordinal":
+        r = _rank_test_arr(design, np.where(ok, arr, np.nan), g, len(labels), nu)
+    else:
+        r = _wald_means_arr(design, np.where(ok, arr, np.nan), g, len(labels), nu)
+    row.update({k: r[k] for k in ("statistic", "df1", "df2", "p_value")})
     return row
 
 
@@ -437,19 +544,54 @@ def test_column(design: SurveyDesign, spec: ColumnSpec, comparison: str, group: 
 # Whole tables
 # ---------------------------------------------------------------------------------------
 def run_tests(design: SurveyDesign, specs: list[ColumnSpec], comparison: str, group: str | None = None,
-              contrast: tuple | None = None, fpc_in_tests: bool = False, extra: bool = False) -> pd.DataFrame:
+              contrast: tuple | None = None, fpc_in_tests: bool = False, extra: bool = False,
+              df_method: str = "satterthwaite", min_group_n: int = MIN_GROUP_N) -> pd.DataFrame:
     """The ``tests`` table of one comparison: every column in ``specs``, BH across its rows.
 
     ``fpc_in_tests=False`` (default) drops the design's fpc first (CONTRACTS §7).
-    ``extra=True`` keeps ``effect_se, n_a, n_b`` (for power/MDD); the published table has
+    ``df_method`` and ``min_group_n``: see :func:`test_column`; untestable rows keep NaN
+    p-values and do not count in Benjamini-Hochberg's number of tests.
+    ``extra=True`` keeps ``effect_se, effect_df, n_a, n_b, note``; the published table has
     only the schema's columns (:func:`to_schema`).
     """
     d = design if fpc_in_tests else design.without_fpc()
+    d = fast_design(d)
     gg = group_codes(d.column(group or comparison))
-    rows = [test_column(d, s, comparison, group, contrast, _groups=gg) for s in specs]
+    rows = [test_column(d, s, comparison, group, contrast, df_method, min_group_n, _groups=gg) for s in specs]
     out = pd.DataFrame(rows)
     out["p_adjusted"] = p_adjust(out["p_value"].to_numpy(), "BH")
     return out if extra else to_schema(out)
+
+
+class _ProjectedCalibration(Calibration):
+    """A :class:`Calibration` whose residualisation reuses one precomputed projection.
+
+    Same result as :meth:`Calibration.residualize` (the weighted least-squares residual on
+    the calibration model matrix), computed as ``u - M pinv(M sqrt(w0)) (u sqrt(w0))`` with
+    the pseudo-inverse formed once per design instead of one least-squares solve per call.
+    """
+
+    def residualize(self, x, weights):
+        w = np.asarray(weights, dtype=float)
+        u = np.divide(x, w[:, None], out=np.zeros_like(x), where=w[:, None] != 0)
+        cache = self.__dict__.get("_proj")
+        if cache is None:
+            sw = np.sqrt(self.base_weights)
+            cache = (self.model_matrix @ np.linalg.pinv(self.model_matrix * sw[:, None]), sw)
+            object.__setattr__(self, "_proj", cache)
+        proj, sw = cache
+        return (u - proj @ (u * sw[:, None])) * w[:, None]
+
+
+def fast_design(design: SurveyDesign) -> SurveyDesign:
+    """A shallow copy of ``design`` whose calibration residuals use a cached projection
+    (:class:`_ProjectedCalibration`); variances agree with the original to rounding."""
+    cal = design.calibration
+    if cal is None or isinstance(cal, _ProjectedCalibration):
+        return design
+    out = copy.copy(design)
+    out.calibration = _ProjectedCalibration(cal.model_matrix, cal.base_weights, cal.labels)
+    return out
 
 
 def to_schema(df: pd.DataFrame) -> pd.DataFrame:
@@ -458,16 +600,17 @@ def to_schema(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def pairwise(design: SurveyDesign, specs: list[ColumnSpec], items, group: str = "size_class",
-             groups=None, fpc_in_tests: bool = False) -> pd.DataFrame:
+             groups=None, fpc_in_tests: bool = False, df_method: str = "satterthwaite") -> pd.DataFrame:
     """Exploratory pairwise follow-ups (``comparison = <group>_pairwise``).
 
     For each column in ``items`` (those whose global test was significant after BH) and each
     pair of groups ``(a, b)``, ``a`` the later (larger) class: the design-based t test of the
     effect difference ``a - b`` (as :func:`estimation.difference`; ``test =
-    design_t_difference``, ``statistic`` = t, ``df1`` = 1, ``df2`` = design df), with
+    design_t_difference``, ``statistic`` = t, ``df1`` = 1, ``df2`` = its df, ``df_method`` as
+    in :func:`test_column`), with
     ``p_adjusted`` Holm within the item (R ``p.adjust(p, "holm")``).
     """
-    d = design if fpc_in_tests else design.without_fpc()
+    d = fast_design(design if fpc_in_tests else design.without_fpc())
     by_col = {s.column: s for s in specs}
     g, labels = group_codes(d.column(group), groups)
     rows = []
@@ -478,7 +621,8 @@ def pairwise(design: SurveyDesign, specs: list[ColumnSpec], items, group: str = 
         item_rows = []
         for i in range(len(labels)):
             for j in range(i):
-                r = _difference_arr(d, vals, ok & (g >= 0), g, i, j)
+                r = _difference_arr(d, vals, ok & (g >= 0), g, i, j, df_method=df_method,
+                                    proportion=spec.kind in ("binary", "categorical"))
                 item_rows.append(dict(
                     item=spec.column, area=spec.area, comparison=f"{group}_pairwise", test=PAIRWISE_TEST,
                     statistic=r["t"], df1=1.0, df2=float(r["df"]), p_value=r["p_value"], p_adjusted=np.nan,
