@@ -68,12 +68,26 @@ def test_secondary_ties_broken_by_group_label_and_items_independent():
     assert not out.loc[out["item"] == "b", "suppressed"].any()
 
 
-def test_k_is_a_parameter():
+def test_k_is_a_parameter_and_unit_type_has_no_total():
     df = frame(est_rows("q", "unit_type", {"kommune": 200, "fylkeskommune": 11}))
     assert not suppress_estimates(df, k=3)["suppressed"].any()
     out = suppress_estimates(df, k=12).set_index("group")
-    # the county group is below 12, and with only two groups the other must go as well
-    assert out["suppressed"].to_dict() == {"kommune": True, "fylkeskommune": True}
+    # the county group is below 12; municipalities and counties are never combined in a
+    # published estimate, so the municipalities stay
+    assert out["suppressed"].to_dict() == {"kommune": False, "fylkeskommune": True}
+    both = suppress_estimates(df, k=12, separate_domains=()).set_index("group")
+    assert both["suppressed"].to_dict() == {"kommune": True, "fylkeskommune": True}
+    sized = frame(est_rows("q", "size_class", {"< 5 000": 5, "5 000–19 999": 11, "≥ 20 000": 30}))
+    assert suppress_estimates(sized, k=6)["suppressed"].tolist() == [True, True, False]
+
+
+def test_empty_groups_need_no_secondary_suppression():
+    df = frame(est_rows("q", "centrality", {"0": 0, "1": 40, "2": 30, "3": 50}))
+    out = suppress_estimates(df).set_index("group")["suppressed"]
+    assert out.to_dict() == {"0": True, "1": False, "2": False, "3": False}
+    df = frame(est_rows("q", "centrality", {"0": 0, "1": 2, "2": 30, "3": 50}))
+    out = suppress_estimates(df).set_index("group")["suppressed"]
+    assert out.to_dict() == {"0": True, "1": True, "2": True, "3": False}
 
 
 def test_small_total_is_suppressed():
@@ -144,3 +158,12 @@ def test_bad_k():
     with pytest.raises(ValueError):
         suppress_estimates(frame(est_rows("q", "all", {"all": 5})), k=0)
     assert disclosure.SUPPRESSED_SYMBOL == ":"
+
+
+def test_publish_estimates_returns_what_was_written(tmp_path):
+    P = config.paths(tmp_path / "raw", tmp_path / "out")
+    df = frame(est_rows("q1", "all", {"all": 67}), est_rows("q1", "size_class", SIZE))
+    shown = tables.publish_estimates(df, P, "99_test", "estimates")
+    back = pd.read_csv(tables.table_path(P, "99_test", "estimates"))
+    assert shown["suppressed"].tolist() == back["suppressed"].tolist() == [False, True, False, True]
+    pd.testing.assert_series_equal(shown["estimate"], back["estimate"], check_names=False)

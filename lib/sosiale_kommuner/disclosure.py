@@ -16,7 +16,11 @@ Rules (issue 7; ``k`` is a parameter, default 3):
   (item, domain), when exactly one group is suppressed, the next-smallest group
   (smallest base, ties by group label) is suppressed too. (Two or more suppressed groups
   cannot be separated from totals.) Totals are assumed to exist even when the table does
-  not contain the ``all`` row, because another table may publish it.
+  not contain the ``all`` row, because another table may publish it. Groups with no
+  respondents (base 0) have nothing to protect and cannot protect another. The
+  ``unit_type`` domain gets no secondary suppression: municipalities and county
+  municipalities are separate populations, never combined in one published estimate
+  (``all`` means municipalities), so no total reveals one from the other.
 * A suppressed row keeps ``item, area, level, domain, group, n_unweighted`` and gets
   ``suppressed = True``; ``estimate, se, ci_low, ci_high`` *and* ``n_weighted`` are
   emptied (``n_weighted`` may be a weighted level count, from which the estimate follows).
@@ -55,6 +59,8 @@ ESTIMATE_VALUE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "n_weighted")
 SUPPRESSED_SYMBOL = ":"
 COUNTY = "fylkeskommune"
 _UNIT_TYPE_GROUPS = ("kommune", "fylkeskommune", "all")
+#: Domains without a published total across their groups (see suppress_estimates).
+SEPARATE_DOMAINS = ("unit_type",)
 
 
 class DisclosureError(ValueError):
@@ -78,8 +84,13 @@ def county_split_rows(df: pd.DataFrame) -> pd.Series:
 
 
 def suppress_estimates(df: pd.DataFrame, k: int = DEFAULT_K, *,
-                       county_split: Literal["raise", "drop"] = "raise") -> pd.DataFrame:
+                       county_split: Literal["raise", "drop"] = "raise",
+                       separate_domains: tuple[str, ...] = SEPARATE_DOMAINS) -> pd.DataFrame:
     """Apply primary and secondary suppression to an ``estimates`` table (see module doc).
+
+    ``separate_domains``: domains whose groups are separate populations with no published
+    combined total (``unit_type``: municipalities and county municipalities are never mixed
+    in one estimate), so they get primary suppression only.
 
     Returns a new frame with the same columns and row order (less dropped county splits).
     """
@@ -115,13 +126,15 @@ def suppress_estimates(df: pd.DataFrame, k: int = DEFAULT_K, *,
     suppress = suppress.groupby([item_key, dom, grp]).transform("any")
 
     for (item, domain), idx in out.groupby([item_key, dom]).groups.items():
-        if domain == "all":
+        if domain == "all" or domain in separate_domains:
             continue
         groups = pd.DataFrame({"group": grp[idx], "base": base[idx], "sup": suppress[idx]})
         per = groups.groupby("group").agg(base=("base", "min"), sup=("sup", "any")).reset_index()
-        if len(per) < 2 or int(per["sup"].sum()) != 1:
+        # a group without respondents reveals nothing and hides nothing
+        protect = per["sup"] & (per["base"] > 0)
+        candidates = per.loc[~per["sup"] & (per["base"] > 0)].sort_values(["base", "group"], kind="mergesort")
+        if int(protect.sum()) != 1 or candidates.empty:
             continue
-        candidates = per.loc[~per["sup"]].sort_values(["base", "group"], kind="mergesort")
         victim = candidates.iloc[0]["group"]
         suppress.loc[idx[grp[idx] == victim]] = True
 

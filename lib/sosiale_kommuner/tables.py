@@ -102,3 +102,17 @@ def write_result(df: pd.DataFrame, paths: Paths, stem: str, name: str, schema: s
 
         df = suppress_estimates(df, k=k_min)
     return write_csv(df.reset_index(drop=True), table_path(paths, stem, name))
+
+
+def publish_estimates(df: pd.DataFrame, paths: Paths, stem: str, name: str, *, k_min: int = 3) -> pd.DataFrame:
+    """Suppress, validate and write an ``estimates`` table; return exactly what was written.
+
+    Draw a chapter's figures and tables from the returned frame, so that a cell suppressed
+    in the CSV (fewer than ``k_min`` respondents, or secondary suppression) is suppressed
+    in the figure too.
+    """
+    from .disclosure import suppress_estimates
+
+    out = suppress_estimates(check_schema(df, "estimates", where=f"{stem}__{name}"), k=k_min)
+    write_result(out, paths, stem, name, schema="estimates", k_min=None)
+    return out.reset_index(drop=True)
