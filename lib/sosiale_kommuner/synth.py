@@ -1041,6 +1041,20 @@ def load_truth(raw_dir: str | os.PathLike | None = None) -> dict:
         return yaml.safe_load(fh)
 
 
+def synthetic_notice(raw_dir: str | os.PathLike | None = None, lang: str = "en") -> str | None:
+    """The notice text of ``<raw>/survey/SYNTHETIC.yaml`` in ``lang`` if it says
+    ``synthetic: true``; ``None`` for real data (CONTRACTS §8)."""
+    path = config.paths(raw_dir).survey / SYNTHETIC_FILE
+    if not path.exists():
+        return None
+    with open(path, encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh) or {}
+    if doc.get("synthetic") is not True:
+        return None
+    notice = doc.get("notice") or {}
+    return notice.get(lang) or notice.get("en") or doc.get("description") or "Synthetic data."
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sosiale_kommuner.synth",
                                  description="Write the synthetic demonstration survey files into <raw-dir>/survey/.")
