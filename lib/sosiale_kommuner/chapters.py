@@ -50,6 +50,17 @@ CHAPTERS: tuple[Chapter, ...] = (
         reads=("population.parquet",),
         writes=("responses.parquet", "presurvey.parquet", "coverage.parquet"),
     ),
+    Chapter(
+        "09_size_differences", "Differences between size classes and unit types",
+        raw=(SURVEY_CODEBOOK, SYNTHETIC_FLAG),
+        reads=("population.parquet", "responses.parquet", "weights.parquet"),
+    ),
+    Chapter(
+        "11_simulation", "Appendix: are the tests honest? A simulation",
+        raw=(SURVEY_CODEBOOK, "survey/generator_params.yaml", "frame/municipalities_2013.csv",
+             "frame/counties_2013.csv", "frame/centrality_2013.csv", SYNTHETIC_FLAG),
+        cores=2,
+    ),
 )
 
 
