@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -41,6 +42,8 @@ from .hashing import sha256_file
 
 #: Injected-parameters cell tag that papermill adds after the ``parameters`` cell.
 INJECTED_TAG = "injected-parameters"
+#: Tag of the cells papermill inserts to point at an error.
+ERROR_MARKER_TAG = "papermill-error-cell-tag"
 #: Seconds a kernel may take to start.
 KERNEL_START_TIMEOUT = 120
 
@@ -61,6 +64,7 @@ class Job:
     kernel_name: str = config.KERNEL_NAME
     execution_timeout: float | None = None
     export_only: bool = False  # re-export the stored executed notebook, don't execute
+    exporter: str = "report"   # "report": report.export_chapter if present; "plain": nbconvert only
 
 
 @dataclass
@@ -172,7 +176,9 @@ def export_chapter_plain(nb, chapter, paths: config.Paths, params: dict) -> str:
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": chapter.title}})
-    return html
+    # cell ids are the notebook's, meaningless to a reader (and 8-digit ones look like
+    # telephone numbers to the leak scanner)
+    return re.sub(r' id="cell-id=[^"]*"', "", html)
 
 
 def export_function():
@@ -187,7 +193,14 @@ def export_function():
 # --- helpers ------------------------------------------------------------------------
 
 def _source_position(nb, cell_index: int) -> tuple[int, str]:
-    """1-based position of executed cell ``cell_index`` in the source notebook, first line."""
+    """1-based position of executed cell ``cell_index`` in the source notebook, first line.
+
+    ``nb`` is the executed notebook as papermill saved it: without its error-marker cells
+    (which papermill adds after computing ``cell_index``) it has the source cells plus the
+    injected-parameters cell.
+    """
+    cells = [c for c in nb.cells if ERROR_MARKER_TAG not in c.metadata.get("tags", [])]
+    nb = type(nb)(nb, cells=cells)
     injected = [i for i, c in enumerate(nb.cells) if INJECTED_TAG in c.metadata.get("tags", [])]
     pos = cell_index
     if injected and cell_index > injected[0]:
@@ -277,7 +290,8 @@ def _export(job: Job, nb, paths: config.Paths) -> str:
 
     chapter = Chapter(job.stem, job.title, reads=job.reads, writes=job.writes)
     try:
-        return export_function()(nb, chapter, paths, dict(job.public_params))
+        export = export_function() if job.exporter == "report" else export_chapter_plain
+        return export(nb, chapter, paths, dict(job.public_params))
     except Exception as exc:
         raise ChapterError(f"HTML export failed: {type(exc).__name__}: {exc}") from exc
 

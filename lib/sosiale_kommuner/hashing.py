@@ -198,10 +198,24 @@ def module_closure(roots: Iterable[str], package_dir: str | os.PathLike | None =
         if name in seen:
             continue
         seen.add(name)
-        path = _module_file(name, pdir)
-        src = path.read_text(encoding="utf-8")
-        stack.extend(_imported_modules(src, name, pdir, where=f"{PACKAGE}/{path.relative_to(pdir).as_posix()}") - seen)
+        stack.extend(_module_imports(name, pdir) - seen)
     return sorted(seen)
+
+
+_IMPORTS_CACHE: dict[tuple, frozenset] = {}
+
+
+def _module_imports(name: str, package_dir: Path) -> frozenset:
+    """Package modules that module ``name`` imports, cached per file version in this process."""
+    path = _module_file(name, package_dir)
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+    hit = _IMPORTS_CACHE.get(key)
+    if hit is None:
+        src = path.read_text(encoding="utf-8")
+        where = f"{PACKAGE}/{path.relative_to(package_dir).as_posix()}"
+        hit = _IMPORTS_CACHE[key] = frozenset(_imported_modules(src, name, package_dir, where=where))
+    return hit
 
 
 def lib_modules(stem: str, *, notebook_dir: str | os.PathLike | None = None,

@@ -18,6 +18,7 @@ tests replace with a small synthetic one.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import sys
@@ -33,6 +34,7 @@ from .chapters import CHAPTERS, Chapter
 STATUS_FILE = "status.json"
 STATE_FILE = "chapters.json"
 PARAMS_CACHE = "parameters.json"
+INDEX_KEY_FILE = "index.key"
 
 #: Exit codes of run_all.py.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MANIFEST, EXIT_LEAK = 0, 1, 2, 3, 4
@@ -56,6 +58,8 @@ class Project:
     notebook_dir: Path = config.NOTEBOOK_DIR
     package_dir: Path = hashing.PACKAGE_DIR
     kernel_name: str = config.KERNEL_NAME
+    #: "report" exports with ``report.export_chapter`` (when present); "plain" with nbconvert only.
+    exporter: str = "report"
 
     def chapter(self, key: str) -> Chapter:
         """A chapter by stem (``03_weighting``) or number (``03`` or ``3``)."""
@@ -172,12 +176,34 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
-def _write_json(path: Path, data: Any) -> None:
-    from .files import atomic_write_text
-
-    text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+def _write_text(path: Path, text: str) -> None:
+    """Write atomically, and only when the content differs (keeps no-op builds cheap)."""
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        from .files import atomic_write_text
+
         atomic_write_text(path, text)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    _write_text(path, json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
+
+
+def _index_key(ctx: "BuildContext", status: Mapping[str, Any]) -> str:
+    """What the contents page depends on: status, exporter, every chapter's current fingerprint.
+
+    When it is unchanged (and no chapter ran), the page is not rebuilt.
+    """
+    fps = {}
+    for c in ctx.project.chapters:
+        if c.stem in ctx.declared:
+            with contextlib.suppress(Exception):
+                params = status.get(c.stem, {}).get("params") or None
+                fps[c.stem] = hashing.chapter_fingerprint(
+                    c, ctx.paths, params, notebook_dir=ctx.project.notebook_dir,
+                    package_dir=ctx.project.package_dir)
+    outputs = {s: r.get("outputs") for s, r in sorted(ctx.records.items())}
+    return hashing.hash_json({"status": status, "export": ctx.export_hash, "fingerprints": fps,
+                              "outputs": outputs})
 
 
 @dataclass
@@ -242,7 +268,7 @@ def decide(project: Project, chapter: Chapter, paths: config.Paths, overrides: M
     if force:
         d.reason = "--force"
     elif not record:
-        d.reason = "never built in this output folder"
+        d.reason = "no successful run recorded in this output folder"
     elif record.get("fingerprint") != fp:
         code = code_parts(project, chapter.stem)
         d.reason = "; ".join(_explain(record, parts, code)) or "fingerprint changed"
@@ -328,13 +354,35 @@ def _job(project: Project, chapter: Chapter, paths: config.Paths, d: Decision, o
                writes=tuple(chapter.writes), notebook=str(project.notebook(chapter.stem)),
                raw_dir=str(paths.raw), out_dir=str(paths.out), params=dict(d.overrides),
                public_params=dict(d.params), kernel_name=project.kernel_name,
-               execution_timeout=opts.execution_timeout, export_only=d.export_only)
+               execution_timeout=opts.execution_timeout, export_only=d.export_only,
+               exporter=project.exporter)
+
+
+@dataclass
+class BuildResult:
+    code: int
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    def ran(self) -> list[str]:
+        """Stems of the chapters that executed (or re-exported) in this build."""
+        return sorted(s for s, o in self.outcomes.items() if o.ran)
 
 
 def build(opts: Options, project: Project | None = None, printer: Printer | None = None) -> int:
     """One build as ``run_all.py`` does it; returns the exit code."""
+    return run_build(opts, project, printer).code
+
+
+def run_build(opts: Options, project: Project | None = None, printer: Printer | None = None) -> BuildResult:
+    """One build; returns the exit code and what happened to each chapter."""
     project = project or Project()
     say = printer or Printer()
+    code, outcomes = _build(opts, project, say)
+    return BuildResult(code, outcomes)
+
+
+def _build(opts: Options, project: Project, say: Printer) -> tuple[int, dict]:
+    outcomes: dict[str, Outcome] = {}
     paths = config.paths(opts.raw_dir, opts.out_dir)
 
     if opts.update_manifest:
@@ -345,19 +393,19 @@ def build(opts: Options, project: Project | None = None, printer: Printer | None
                 say(line)
         else:
             say(f"{config.MANIFEST_NAME} is current: no raw file added, removed or changed.")
-        return EXIT_OK
+        return EXIT_OK, outcomes
 
     try:
         manifest_mod.verify(paths.raw)
     except manifest_mod.ManifestError as exc:
         say(f"Raw files: {exc}")
-        return EXIT_MANIFEST
+        return EXIT_MANIFEST, outcomes
 
     try:
         selected = project.order(opts.only or None)
     except PipelineError as exc:
         say(str(exc))
-        return exc.exit_code
+        return exc.exit_code, outcomes
 
     state_dir = paths.pipeline_state
     pcache = _read_json(state_dir / PARAMS_CACHE)
@@ -366,39 +414,37 @@ def build(opts: Options, project: Project | None = None, printer: Printer | None
     unknown = sorted(k for k in opts.params if not any(k in d for d in declared.values()))
     if unknown:
         say(f"-p {', '.join(unknown)}: no notebook declares such a parameter")
-        return EXIT_USAGE
+        return EXIT_USAGE, outcomes
     for bad in sorted(set(opts.params) & hashing.PATH_PARAMETERS):
         say(f"-p {bad}: use --{bad.replace('_', '-')} for folders")
-        return EXIT_USAGE
-    missing_nb = [s for s in selected if s not in declared]
-    if missing_nb:
-        say(f"notebooks missing: {', '.join(f'notebooks/{s}.ipynb' for s in missing_nb)}")
-        return EXIT_USAGE
-
-    from .kernel import ensure_kernel
-    if project.kernel_name == config.KERNEL_NAME:
-        ensure_kernel()
-
-    records = _read_json(state_dir / STATE_FILE)
-    export_hash = hashing.report_code_hash(project.package_dir)
+        return EXIT_USAGE, outcomes
     jobs = max(1, opts.jobs or os.cpu_count() or 1)
     say(f"Building {len(selected)} chapter{'s' * (len(selected) != 1)} "
         f"({jobs} job{'s' * (jobs != 1)}{', --force' if opts.force else ''})")
+    ctx = BuildContext(project, paths, opts, declared, say)
+    from .engine import run_graph
+    run_graph(ctx, selected, jobs)
+    outcomes.update(ctx.outcomes)
+    for stem in selected:  # anything doit did not report (should not happen) is a failure
+        if stem not in outcomes:
+            err = {"cell": None, "source": "", "ename": "PipelineError", "evalue": "not run by the engine"}
+            outcomes[stem] = Outcome(stem, "failed", describe_error(err), False, error=err)
 
-    outcomes = run_sequential(project, paths, selected, opts, declared, records, export_hash, say)
-
-    for stem, rec in list(records.items()):
-        if stem not in {c.stem for c in project.chapters}:
-            del records[stem]
-    _write_json(state_dir / STATE_FILE, records)
+    known = {c.stem for c in project.chapters}
+    _write_json(state_dir / STATE_FILE, {k: v for k, v in ctx.records.items() if k in known})
     _write_json(state_dir / PARAMS_CACHE, pcache)
-    write_status(paths, project, outcomes)
+    status = write_status(paths, project, outcomes)
 
     code = EXIT_OK
     failed = [o for o in outcomes.values() if o.state == "failed"]
     skipped = [o for o in outcomes.values() if o.state == "skipped"]
     try:
-        write_index(paths, project)
+        key = _index_key(ctx, status)
+        key_file = state_dir / INDEX_KEY_FILE
+        index = paths.reports / "index.html"
+        if not (index.is_file() and key_file.is_file() and key_file.read_text(encoding="utf-8") == key):
+            write_index(paths, project)
+            _write_text(key_file, key)
     except Exception as exc:  # the chapters are built; say so and fail
         say(f"index: reports/index.html could not be written: {type(exc).__name__}: {exc}")
         code = EXIT_FAILED
@@ -418,24 +464,95 @@ def build(opts: Options, project: Project | None = None, printer: Printer | None
     for o in skipped:
         say(f"SKIPPED notebooks/{o.stem}.ipynb: {o.reason}")
     if failed or skipped:
-        return EXIT_FAILED
-    return code
+        return EXIT_FAILED, outcomes
+    return code, outcomes
 
 
-def _finish(records: dict, d: Decision, result, export_hash: str) -> Outcome:
-    """Record a chapter's run result; return its outcome."""
-    if result.state == "ok":
-        old = records.get(d.stem, {})
-        outputs = dict(old.get("outputs", {}), **result.outputs) if d.export_only else result.outputs
-        records[d.stem] = {"fingerprint": d.fingerprint, "parts": d.parts, "outputs": outputs,
-                           "export_hash": export_hash, "code_parts": None}
-        return Outcome(d.stem, "ok", d.reason, True, result.elapsed, d.fingerprint, d.params)
-    return Outcome(d.stem, "failed", describe_error(result.error), True, result.elapsed,
-                   d.fingerprint, d.params, result.error)
+class BuildContext:
+    """State of one build, shared with the engine (decisions, records, outcomes, output)."""
 
+    def __init__(self, project: Project, paths: config.Paths, opts: Options,
+                 declared: Mapping[str, Mapping[str, Any]], say: Printer):
+        self.project, self.paths, self.opts, self.declared, self.say = project, paths, opts, declared, say
+        self.records: dict[str, Any] = _read_json(paths.pipeline_state / STATE_FILE)
+        self.export_hash = hashing.report_code_hash(project.package_dir)
+        self.decisions: dict[str, Decision] = {}
+        self.outcomes: dict[str, Outcome] = {}
+        self._warm = False
 
-def _announce(say: Printer, d: Decision) -> None:
-    say.chapter(d.stem, f"runs: {d.reason}" if d.run else "up to date")
+    # called by the engine in the parent process -------------------------------------
+    def check(self, task) -> bool:
+        """doit ``uptodate``: decide, hand the job to the worker via ``task.meta``."""
+        stem = task.name
+        chapter = self.project.chapter(stem)
+        try:
+            if stem not in self.declared:
+                raise FileNotFoundError(f"notebooks/{stem}.ipynb does not exist (chapters.py lists it)")
+            d = decide(self.project, chapter, self.paths, self.opts.params, self.declared[stem],
+                       self.records.get(stem), force=self.opts.force, export_hash=self.export_hash)
+        except Exception as exc:  # e.g. a notebook that can't be parsed
+            task.meta["job"] = None
+            task.meta["decision_error"] = f"{type(exc).__name__}: {exc}"
+            self.say.chapter(stem, f"cannot run: {type(exc).__name__}: {exc}")
+            self.decisions.pop(stem, None)
+            return False
+        self.decisions[stem] = d
+        if not d.run:
+            return True
+        if not self._warm:  # first chapter to run: register the kernel, import the stack
+            from .engine import warm_imports
+            from .kernel import ensure_kernel
+
+            if self.project.kernel_name == config.KERNEL_NAME:
+                ensure_kernel()
+            warm_imports()
+            self._warm = True
+        task.meta["job"] = _job(self.project, chapter, self.paths, d, self.opts)
+        return False
+
+    def started(self, stem: str) -> None:
+        d = self.decisions.get(stem)
+        self.say.chapter(stem, f"runs: {d.reason}" if d else "runs")
+
+    def up_to_date(self, stem: str) -> None:
+        d = self.decisions[stem]
+        self.outcomes[stem] = Outcome(stem, "ok", "up to date", False, 0.0, d.fingerprint, d.params)
+        self.say.chapter(stem, "up to date")
+
+    def skipped(self, stem: str) -> None:
+        why = _blocked_by(self.project, stem, self.outcomes) or "a chapter it needs did not build"
+        fp, params = "", {}
+        with contextlib.suppress(Exception):
+            d = decide(self.project, self.project.chapter(stem), self.paths, self.opts.params,
+                       self.declared[stem], None, force=True, export_hash=self.export_hash)
+            fp, params = d.fingerprint, d.params
+        self.outcomes[stem] = Outcome(stem, "skipped", why, False, 0.0, fp, params)
+        self.say.chapter(stem, f"skipped: {why}")
+
+    def finished(self, stem: str, result: Mapping[str, Any] | None, exception=None) -> None:
+        d = self.decisions.get(stem)
+        if result is None:
+            err = {"cell": None, "source": "", "ename": "PipelineError",
+                   "evalue": str(getattr(exception, "message", "") or exception or "failed")}
+            o = Outcome(stem, "failed", describe_error(err), True, 0.0,
+                        d.fingerprint if d else "", d.params if d else {}, err)
+        elif result["state"] == "ok":
+            old = self.records.get(stem, {})
+            outputs = dict(result["outputs"])
+            if d.export_only:
+                outputs = dict(old.get("outputs", {}), **outputs)
+            self.records[stem] = {"fingerprint": d.fingerprint, "parts": d.parts,
+                                  "code_parts": code_parts(self.project, stem),
+                                  "outputs": dict(sorted(outputs.items())), "export_hash": self.export_hash}
+            _write_json(self.paths.pipeline_state / STATE_FILE, self.records)
+            o = Outcome(stem, "ok", d.reason, True, result["elapsed"], d.fingerprint, d.params)
+        else:
+            o = Outcome(stem, "failed", describe_error(result["error"]), True, result["elapsed"],
+                        d.fingerprint, d.params, result["error"])
+            if result.get("log"):
+                self.say(result["log"].rstrip())
+        self.outcomes[stem] = o
+        _report(self.say, o)
 
 
 def _report(say: Printer, o: Outcome) -> None:
@@ -450,33 +567,9 @@ def _report(say: Printer, o: Outcome) -> None:
 def _blocked_by(project: Project, stem: str, outcomes: Mapping[str, Outcome]) -> str | None:
     bad = [d for d in project.dependencies(stem) if d in outcomes and outcomes[d].state != "ok"]
     if bad:
-        return f"needs {', '.join(bad)}, which {'failed' if outcomes[bad[0]].state == 'failed' else 'was skipped'}"
+        verb = "failed" if outcomes[bad[0]].state == "failed" else "was skipped"
+        return f"needs {', '.join(bad)}, which {verb}"
     return None
-
-
-def run_sequential(project, paths, selected, opts, declared, records, export_hash, say) -> dict[str, Outcome]:
-    """Run the selected chapters one after another in this process."""
-    from .executor import run_chapter
-
-    outcomes: dict[str, Outcome] = {}
-    for stem in selected:
-        chapter = project.chapter(stem)
-        if why := _blocked_by(project, stem, outcomes):
-            outcomes[stem] = Outcome(stem, "skipped", why)
-            _report(say, outcomes[stem])
-            continue
-        d = decide(project, chapter, paths, opts.params, declared[stem], records.get(stem),
-                   force=opts.force, export_hash=export_hash)
-        _announce(say, d)
-        if not d.run:
-            outcomes[stem] = Outcome(stem, "ok", "up to date", False, 0.0, d.fingerprint, d.params)
-            continue
-        result = run_chapter(_job(project, chapter, paths, d, opts))
-        outcomes[stem] = _finish(records, d, result, export_hash)
-        if result.state == "ok":
-            records[stem]["code_parts"] = code_parts(project, stem)
-        _report(say, outcomes[stem])
-    return outcomes
 
 
 # --- status, index, privacy ---------------------------------------------------------
@@ -528,8 +621,36 @@ def write_simple_index(paths: config.Paths, project: Project) -> Path:
     return atomic_write_text(paths.reports / "index.html", text)
 
 
+#: The step-1 contact list inside the raw folder (personal data the scan looks for).
+MAPPING_FILES = ("survey/respondent_mapping.csv", "survey/respondent_mapping.xlsx")
+LEAK_KEY_FILE = "leak-scan.key"
+
+
+def _read_mapping(paths: config.Paths):
+    """The respondent mapping as a table, or None when the raw folder has none."""
+    for rel in MAPPING_FILES:
+        path = paths.raw / rel
+        if path.is_file():
+            try:
+                from . import readers
+                return readers.read_export(path)
+            except (ImportError, AttributeError):
+                import pandas as pd
+
+                if path.suffix == ".xlsx":
+                    return pd.read_excel(path, dtype=str)
+                return pd.read_csv(path, dtype=str, sep=None, engine="python", encoding="utf-8-sig")
+    return None
+
+
 def scan_for_leaks(paths: config.Paths) -> list[str]:
-    """Findings of ``privacy.scan_for_leaks`` as ``"file: match"`` lines ([] without it)."""
+    """Personal data in ``reports/`` and ``data/processed/``, as ``"file: kind match"`` lines.
+
+    Uses ``privacy.scan_for_leaks`` with the raw folder's respondent mapping (names,
+    e-mail addresses, telephone numbers), or returns [] when the privacy module is absent.
+    A clean result is remembered with a key over every scanned file's checksum, the
+    mapping and the scanner's code, so an unchanged build does not scan again.
+    """
     try:
         from . import privacy
     except ImportError:
@@ -537,8 +658,33 @@ def scan_for_leaks(paths: config.Paths) -> list[str]:
     scan = getattr(privacy, "scan_for_leaks", None)
     if scan is None:
         return []
-    findings = scan(paths)
-    return [str(f) for f in (findings or [])]
+    roots = [paths.reports, paths.processed]
+    files = {}
+    for root in roots:
+        if root.is_dir():
+            for f in sorted(root.rglob("*")):
+                if f.is_file():
+                    files[f.relative_to(paths.out).as_posix()] = hashing.sha256_file(f)
+    mapping_files = {rel: hashing.sha256_file(paths.raw / rel) for rel in MAPPING_FILES if (paths.raw / rel).is_file()}
+    key = hashing.hash_json({"files": files, "mapping": mapping_files,
+                             "scanner": hashing.module_closure([privacy.__name__])
+                             and {m: hashing.sha256_file(hashing._module_file(m, hashing.PACKAGE_DIR))
+                                  for m in hashing.module_closure([privacy.__name__])}})
+    key_file = paths.pipeline_state / LEAK_KEY_FILE
+    if key_file.is_file() and key_file.read_text(encoding="utf-8") == key:
+        return []
+    findings = scan(roots, _read_mapping(paths))
+    lines = []
+    for f in findings or []:
+        name = str(getattr(f, "file", f))
+        try:
+            name = Path(name).resolve().relative_to(paths.out).as_posix()
+        except ValueError:
+            pass
+        lines.append(f"{name}: {getattr(f, 'kind', 'match')} {getattr(f, 'match', '')!r}")
+    if not lines:
+        _write_text(key_file, key)
+    return lines
 
 
 # --- command line -------------------------------------------------------------------

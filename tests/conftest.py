@@ -1,0 +1,216 @@
+"""Shared fixtures: one real build per test session, copies of it, and a toy project.
+
+* ``built`` (session): copies ``data/raw`` to a temporary folder, records its manifest there
+  (``--update-manifest``; the repository's own manifest need not be current), and runs
+  ``run_all.py --raw-dir <tmp raw> --out-dir <tmp out> -p replicates 20`` once. Every
+  pipeline test reads this one build.
+* ``copy_build`` (factory): a private copy of that build for a test that changes something.
+* ``toy`` (factory): a tiny synthetic project (four notebooks that run in about a second
+  each, a raw folder, a copy of the package source for hashing) driven in-process through
+  ``pipeline.run_build`` with an injected :class:`~sosiale_kommuner.pipeline.Project`. Used
+  for the incremental and failure tests, which need many builds.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sosiale_kommuner import config
+
+REPO = config.REPO_ROOT
+RUN_ALL = REPO / "run_all.py"
+#: Passed to every build so the simulation chapter stays quick in tests.
+TEST_PARAMS = ("-p", "replicates", "20")
+
+
+def run_all(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """``python run_all.py ARGS`` as a subprocess (text output captured)."""
+    return subprocess.run([sys.executable, str(RUN_ALL), *map(str, args)], cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def copy_raw(dst: Path) -> Path:
+    """Copy ``data/raw`` (without its manifest) to ``dst`` and record a manifest there."""
+    shutil.copytree(config.DEFAULT_RAW_DIR, dst, ignore=shutil.ignore_patterns(config.MANIFEST_NAME))
+    proc = run_all("--raw-dir", dst, "--update-manifest")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return dst
+
+
+@dataclass
+class Build:
+    """A finished build: its folders and the completed ``run_all.py`` process."""
+
+    paths: config.Paths
+    proc: subprocess.CompletedProcess
+
+    @property
+    def stdout(self) -> str:
+        return self.proc.stdout
+
+    @property
+    def returncode(self) -> int:
+        return self.proc.returncode
+
+
+def _declared_params() -> set[str]:
+    from sosiale_kommuner import pipeline
+
+    names: set[str] = set()
+    project = pipeline.Project()
+    for c in project.chapters:
+        if project.notebook(c.stem).is_file():
+            names |= set(pipeline.declared_parameters(project, c.stem))
+    return names
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Build:
+    """The whole pipeline built once into a temporary output root."""
+    root = tmp_path_factory.mktemp("build")
+    raw = copy_raw(root / "raw")
+    out = root / "out"
+    # -p replicates only when some notebook declares it (run_all rejects unknown parameters)
+    params = TEST_PARAMS if "replicates" in _declared_params() else ()
+    proc = run_all("--raw-dir", raw, "--out-dir", out, *params)
+    return Build(config.paths(raw, out), proc)
+
+
+@pytest.fixture
+def copy_build(built, tmp_path):
+    """Factory: a private copy of the shared build (raw folder and output root)."""
+
+    def make(name: str = "copy") -> config.Paths:
+        dst = tmp_path / name
+        shutil.copytree(built.paths.raw, dst / "raw", symlinks=True)
+        shutil.copytree(built.paths.out, dst / "out", symlinks=True)
+        return config.paths(dst / "raw", dst / "out")
+
+    return make
+
+
+# --- the toy project ----------------------------------------------------------------
+
+def _toy_notebook(path: Path, params: str, body: str) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    p = nbformat.v4.new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, nbformat.v4.new_markdown_cell(f"# {path.stem} (toy chapter, synthetic)"),
+                nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": config.KERNEL_NAME, "display_name": "Python (sosiale-kommuner)",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+
+
+TOY_HEAD = "raw_dir = None\nout_dir = None\n"
+TOY_PATHS = ("from pathlib import Path\nfrom sosiale_kommuner import config\n"
+             "P = config.paths(raw_dir, out_dir)\nP.processed.mkdir(parents=True, exist_ok=True)\n"
+             "P.tables.mkdir(parents=True, exist_ok=True)\n")
+
+#: stem -> (parameters cell, body). 01_b reads 00_a's output; 03_d reads 01_b's; 02_c is
+#: independent and the only one importing ``sosiale_kommuner.frame``.
+TOY_NOTEBOOKS = {
+    "00_a": (TOY_HEAD, TOY_PATHS +
+             "text = (P.raw / 'toy' / 'a.txt').read_text()\n"
+             "(P.processed / 'a.txt').write_text(text)\n"
+             "(P.tables / '00_a__t.csv').write_text('x\\n' + str(len(text)) + '\\n')\nprint('a:', text)\n"),
+    "01_b": (TOY_HEAD + "factor = 1\nfail = False\n", TOY_PATHS +
+             "assert not fail, 'asked to fail'\n"
+             "text = (P.processed / 'a.txt').read_text() * factor\n"
+             "(P.processed / 'b.txt').write_text(text)\n"
+             "(P.tables / '01_b__t.csv').write_text('x\\n' + str(len(text)) + '\\n')\nprint('b:', text)\n"),
+    "02_c": (TOY_HEAD + "fail = False\n", TOY_PATHS + "from sosiale_kommuner import frame\n"
+             "assert not fail, 'asked to fail'\n"
+             "text = (P.raw / 'toy' / 'c.txt').read_text()\n"
+             "(P.tables / '02_c__t.csv').write_text('x\\n' + str(len(text)) + '\\n')\nprint('c:', text)\n"),
+    "03_d": (TOY_HEAD, TOY_PATHS +
+             "text = (P.processed / 'b.txt').read_text()\n"
+             "(P.tables / '03_d__t.csv').write_text('x\\n' + str(len(text)) + '\\n')\nprint('d:', text)\n"),
+}
+
+
+@dataclass
+class Toy:
+    """A synthetic project in ``root``: notebooks, package copy, raw folder, output root."""
+
+    root: Path
+    project: object
+    raw: Path
+    out: Path
+
+    @property
+    def paths(self) -> config.Paths:
+        return config.paths(self.raw, self.out)
+
+    @property
+    def package_dir(self) -> Path:
+        return Path(self.project.package_dir)
+
+    def notebook(self, stem: str) -> Path:
+        return Path(self.project.notebook_dir) / f"{stem}.ipynb"
+
+    def build(self, *argv: str):
+        """``run_all.py ARGV`` in-process on this toy project; (BuildResult, printed text)."""
+        from sosiale_kommuner import pipeline
+
+        opts = pipeline.parse_args(["--raw-dir", str(self.raw), "--out-dir", str(self.out), *argv])
+        buf = io.StringIO()
+        res = pipeline.run_build(opts, self.project, pipeline.Printer(buf))
+        return res, buf.getvalue()
+
+    def update_manifest(self) -> str:
+        res, text = self.build("--update-manifest")
+        assert res.code == 0, text
+        return text
+
+
+def _toy_project(root: Path):
+    from sosiale_kommuner import chapters, pipeline
+
+    return pipeline.Project(
+        chapters=(
+            chapters.Chapter("00_a", "Toy A", raw=("toy/a.txt",), writes=("a.txt",)),
+            chapters.Chapter("01_b", "Toy B", reads=("a.txt",), writes=("b.txt",)),
+            chapters.Chapter("02_c", "Toy C", raw=("toy/c.txt",)),
+            chapters.Chapter("03_d", "Toy D", reads=("b.txt",)),
+        ),
+        notebook_dir=root / "notebooks", package_dir=root / "lib" / "sosiale_kommuner", exporter="plain")
+
+
+def make_toy(root: Path) -> Toy:
+    """A fresh toy project in ``root`` with its manifest recorded (not yet built)."""
+    from sosiale_kommuner import hashing
+
+    nbdir = root / "notebooks"
+    nbdir.mkdir(parents=True)
+    for stem, (params, body) in TOY_NOTEBOOKS.items():
+        _toy_notebook(nbdir / f"{stem}.ipynb", params, body)
+    shutil.copytree(hashing.PACKAGE_DIR, root / "lib" / "sosiale_kommuner",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    raw = root / "raw"
+    (raw / "toy").mkdir(parents=True)
+    (raw / "toy" / "a.txt").write_text("alpha")
+    (raw / "toy" / "c.txt").write_text("gamma")
+    t = Toy(root, _toy_project(root), raw, root / "out")
+    t.update_manifest()
+    return t
+
+
+def clone_toy(toy: Toy, root: Path) -> Toy:
+    """A copy of ``toy`` (sources, raw folder, outputs and build state) in ``root``."""
+    shutil.copytree(toy.root, root, symlinks=True)
+    return Toy(root, _toy_project(root), root / "raw", root / "out")
+
+
+@pytest.fixture
+def toy(tmp_path):
+    """Factory: a fresh toy project with its manifest recorded (not yet built)."""
+    return lambda name="toy": make_toy(tmp_path / name)
