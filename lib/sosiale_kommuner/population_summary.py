@@ -13,13 +13,26 @@ import pandas as pd
 
 from . import config, frame
 
+#: Column headers of the chapter's tables, for display.
+HEADERS = {
+    "check": "Check", "value": "Value", "unit_id": "Number", "name": "Name",
+    "population_2015": "Inhabitants 1 Jan 2015", "size_class": "Size class",
+    "population_mid_2011": "Inhabitants mid-2011", "size_class_mid_2011": "Size class by mid-2011",
+    "same_class_2011": "Same class", "municipalities": "Municipalities",
+    "inhabitants_2013": "Inhabitants 1 Jan 2013", "share_of_municipalities": "Share of municipalities",
+    "share_of_inhabitants": "Share of inhabitants", "region": "Region (NUTS-2)",
+    "county_municipalities": "County municipalities", "centrality": "Centrality (SSB 2008)",
+    "label": "Class",
+}
+
 #: SSB's mid-2011 figures for the three Vestfold municipalities without a 1 January 2013
 #: figure (CONTRACTS §4). They only confirm the size class given by the 2015 figures.
 MID_2011_FIGURES = {"0706": 44_008, "0719": 5_408, "0720": 11_214}
 
 
-def _pct(part: pd.Series, whole: float) -> pd.Series:
-    return (100.0 * part / whole).round(1)
+def _share(part: pd.Series, whole: float) -> pd.Series:
+    """Share on 0–1 (tables show it as a percentage with one decimal)."""
+    return part / whole
 
 
 def frame_checks(population: pd.DataFrame, facts: dict) -> pd.DataFrame:
@@ -59,7 +72,7 @@ def _inhabitants(k: pd.DataFrame) -> pd.Series:
 
 
 def by_size_class(kommuner: pd.DataFrame) -> pd.DataFrame:
-    """Municipalities and inhabitants (1 Jan 2013) per size class, with shares in percent.
+    """Municipalities and inhabitants (1 Jan 2013) per size class, with shares on 0–1.
 
     The three municipalities without a 2013 figure are counted as units but their
     inhabitants are left out (SSB publishes no split of their 61 573 inhabitants).
@@ -68,8 +81,8 @@ def by_size_class(kommuner: pd.DataFrame) -> pd.DataFrame:
     g = k.groupby("size_class", observed=False).agg(municipalities=("unit_id", "size"),
                                                      inhabitants_2013=("inhabitants", "sum"))
     g["inhabitants_2013"] = g["inhabitants_2013"].astype("int64")
-    g["share_of_municipalities_pct"] = _pct(g["municipalities"], g["municipalities"].sum())
-    g["share_of_inhabitants_pct"] = _pct(g["inhabitants_2013"], g["inhabitants_2013"].sum())
+    g["share_of_municipalities"] = _share(g["municipalities"], g["municipalities"].sum())
+    g["share_of_inhabitants"] = _share(g["inhabitants_2013"], g["inhabitants_2013"].sum())
     return g.reset_index().assign(size_class=lambda d: d["size_class"].astype(str))
 
 
@@ -131,10 +144,10 @@ def closing_text(population: pd.DataFrame, facts: dict, by_size: pd.DataFrame) -
         f"The study's populations are **{facts['n_municipalities']} municipalities** and "
         f"**{facts['n_county_municipalities']} county municipalities**. Size is very unevenly "
         f"spread: the {first.municipalities} municipalities in class *{first.size_class}* are "
-        f"{first.share_of_municipalities_pct:.1f} % of all municipalities but hold "
-        f"{first.share_of_inhabitants_pct:.1f} % of the inhabitants, while the "
+        f"{100 * first.share_of_municipalities:.1f} % of all municipalities but hold "
+        f"{100 * first.share_of_inhabitants:.1f} % of the inhabitants, while the "
         f"{last.municipalities} in class *{last.size_class}* hold "
-        f"{last.share_of_inhabitants_pct:.1f} %. A survey that weights every municipality "
+        f"{100 * last.share_of_inhabitants:.1f} %. A survey that weights every municipality "
         f"equally therefore speaks mostly for small municipalities; estimates are given per "
         f"size class for this reason. The three Vestfold municipalities without a 2013 figure "
         f"(together {frame.fmt_thousands(facts['residual_for_three'])} inhabitants by SSB's national total) are "
@@ -170,3 +183,14 @@ def region_by_size_alt(table: pd.DataFrame) -> str:
     """Alt text for :func:`plot_region_by_size`."""
     parts = [f"{region}: " + ", ".join(f"{n} {c}" for c, n in row.items()) for region, row in table.iterrows()]
     return "Stacked bar chart of municipalities per region by size class. " + "; ".join(parts) + "."
+
+
+def key_number(by_size: pd.DataFrame) -> pd.DataFrame:
+    """The chapter's headline for the contents page (``label,value``, value formatted)."""
+    first = by_size.iloc[0]
+    return pd.DataFrame({
+        "label": [f"municipalities under {first.size_class.removeprefix('< ')} inhabitants",
+                  "municipalities / county municipalities"],
+        "value": [f"{first.municipalities} ({100 * first.share_of_municipalities:.1f} %)",
+                  f"{int(by_size['municipalities'].sum())} / {config.N_COUNTY_MUNICIPALITIES}"],
+    })
