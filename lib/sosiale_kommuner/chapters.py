@@ -56,6 +56,12 @@ CHAPTERS: tuple[Chapter, ...] = (
         reads=("population.parquet", "responses.parquet", "weights.parquet"),
     ),
     Chapter(
+        "10_involvement", "Citizens, social media and local development work",
+        raw=(SURVEY_CODEBOOK, "survey/generator_params.yaml", SYNTHETIC_FLAG),
+        reads=("population.parquet", "responses.parquet", "weights.parquet"),
+        cores=2,
+    ),
+    Chapter(
         "11_simulation", "Appendix: are the tests honest? A simulation",
         raw=(SURVEY_CODEBOOK, "survey/generator_params.yaml", "frame/municipalities_2013.csv",
              "frame/counties_2013.csv", "frame/centrality_2013.csv", SYNTHETIC_FLAG),

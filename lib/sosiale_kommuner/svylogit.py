@@ -13,7 +13,8 @@ A small, self-contained quasi-binomial survey GLM used by the involvement chapte
 * Covariance: the sandwich ``A^-1 V(U) A^-1`` with ``A = X' diag(w p (1-p)) X`` and
   ``V(U)`` the design covariance (``SurveyDesign.variance``: strata, fpc, calibration) of
   the weighted score totals ``U_i = w_i x_i (y_i - p_i)`` (R ``svy.varcoef``). Residual
-  degrees of freedom ``degf(design) - p + 1`` as R's ``svyglm``; intervals and p-values use
+  degrees of freedom ``degf(design) - p + 1`` as R's ``svyglm`` (``degf`` counted over the
+  fitted rows, as for an R ``subset()`` design); intervals and p-values use
   Student's t on those df.
 * AMEs: for a 0/1 column (a dummy of a categorical term) the weighted mean over
   respondents of ``P(y=1 | x, dummy=1, other dummies of the term 0) - P(y=1 | x, reference)``;
@@ -58,6 +59,7 @@ class LogitFit:
     separation: bool
     dummy_groups: dict[str, list[str]] = field(default_factory=dict)
     mask: np.ndarray | None = None  # rows in the fitted domain (w is 0 outside)
+    df_design: int | None = None  # PSUs - strata among the fitted rows (R degf of the subset)
 
     @property
     def n(self) -> int:
@@ -66,8 +68,9 @@ class LogitFit:
 
     @property
     def df_resid(self) -> int:
-        """R ``svyglm``: ``degf(design) + 1 - p``."""
-        return int(self.design.df + 1 - len(self.coef))
+        """R ``svyglm``: ``degf(design) + 1 - p``, ``degf`` of the fitted rows (R ``subset``)."""
+        d = self.design.df if self.df_design is None else self.df_design
+        return int(d + 1 - len(self.coef))
 
     @property
     def se(self) -> np.ndarray:
@@ -135,44 +138,55 @@ def fit_logit(design: SurveyDesign, X: pd.DataFrame, y, *, mask=None, tol: float
     if not np.isin(ya, (0.0, 1.0)).all():
         raise ValueError("y must be 0/1")
     w = np.where(m, design.weights, 0.0)
-    # start like R's binomial()$initialize: mu = (w y + 0.5) / (w + 1) with prior weights
+    # start like R's binomial()$initialize: mu = (w y + 0.5) / (w + 1) with prior weights,
+    # eta = logit(mu); the stopping rule of glm.fit: |dev - devold| / (|dev| + 0.1) < tol
     ws = w / w[m].mean()
     mu = (ws * ya + 0.5) / (ws + 1.0)
     eta = np.log(mu / (1 - mu))
-    b = np.linalg.lstsq(Xa * np.sqrt(ws * mu * (1 - mu))[:, None], (eta) * np.sqrt(ws * mu * (1 - mu)), rcond=None)[0]
-    dev_old = np.inf
+
+    def deviance(pp):
+        return -2 * np.sum(ws * (ya * np.log(np.maximum(pp, 1e-300)) + (1 - ya) * np.log(np.maximum(1 - pp, 1e-300))))
+
+    dev_old = deviance(mu)
     converged = False
     it = 0
+    b = np.zeros(Xa.shape[1])
     for it in range(1, max_iter + 1):
-        p = _expit(Xa @ b)
+        p = _expit(eta)
         W = ws * p * (1 - p)
-        z = Xa @ b + (ya - p) / np.where(p * (1 - p) > 0, p * (1 - p), 1e-300)
+        z = eta + (ya - p) / np.where(p * (1 - p) > 0, p * (1 - p), 1e-300)
         A = Xa.T @ (Xa * W[:, None])
         try:
-            b_new = np.linalg.solve(A, Xa.T @ (W * z))
+            b = np.linalg.solve(A, Xa.T @ (W * z))
         except np.linalg.LinAlgError:
-            b_new = np.linalg.lstsq(A, Xa.T @ (W * z), rcond=None)[0]
-        p_new = _expit(Xa @ b_new)
-        eps = 1e-300
-        dev = -2 * np.sum(ws * (ya * np.log(np.maximum(p_new, eps)) + (1 - ya) * np.log(np.maximum(1 - p_new, eps))))
-        b = b_new
-        if np.isfinite(dev_old) and abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
+            b = np.linalg.lstsq(A, Xa.T @ (W * z), rcond=None)[0]
+        eta = Xa @ b
+        dev = deviance(_expit(eta))
+        if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
             converged = True
             break
         dev_old = dev
+    # As R's glm.fit/svyglm: the information matrix and the working weights come from the
+    # last IRLS iteration (fitted values p_prev before the final update), the working
+    # residuals from the final fit; at convergence the difference is ~1e-9 relative.
+    p_prev = p
     p = _expit(Xa @ b)
-    A = Xa.T @ (Xa * (w * p * (1 - p))[:, None])
+    v_prev = p_prev * (1 - p_prev)
+    v = p * (1 - p)
+    A = Xa.T @ (Xa * (w * v_prev)[:, None])
     try:
         Ainv = np.linalg.inv(A)
     except np.linalg.LinAlgError:
         Ainv = np.linalg.pinv(A)
-    infl = (w * (ya - p))[:, None] * Xa @ Ainv  # n x p, Ainv symmetric
+    ratio = np.divide(v_prev, v, out=np.ones_like(v), where=v > 0)
+    infl = (w * (ya - p) * ratio)[:, None] * Xa @ Ainv  # n x p, Ainv symmetric
     vcov = design.variance(infl)
     separation = bool((p[m] < 1e-8).any() or (p[m] > 1 - 1e-8).any() or (np.abs(b) > 15).any())
     terms = list(X.columns) if isinstance(X, pd.DataFrame) else [f"x{j}" for j in range(Xa.shape[1])]
     return LogitFit(terms=terms, coef=b, vcov=vcov, influence=infl, X=Xa, y=ya, w=w, design=design,
                     converged=converged, iterations=it, separation=separation,
-                    dummy_groups=dict(dummy_groups or {}), mask=m)
+                    dummy_groups=dict(dummy_groups or {}), mask=m,
+                    df_design=int(len(np.unique(design.psu[m])) - len(np.unique(design.strata[m]))))
 
 
 def _ame_values(fit: LogitFit, coef: np.ndarray, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -266,7 +280,7 @@ def hosmer_lemeshow(fit: LogitFit, groups: int = 10) -> tuple[dict, pd.DataFrame
     tested = [c for c in keep if c.startswith("_hl_group")]
     aug = fit_logit(fit.design, Xa[keep], fit.y, mask=fit.mask)
     res = aug.wald_test(tested)
-    d = fit.design.df
+    d = fit.df_design if fit.df_design is not None else fit.design.df
     k = len(tested)
     df2 = d - k + 1
     F = res["F"] * k * df2 / (d * k)
