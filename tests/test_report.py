@@ -351,3 +351,10 @@ def test_styling_counts_and_value_labels():
     assert styling.format_number(None) == "–"
     with pytest.raises(KeyError):
         styling.table(t, percent=["nope"])
+
+
+def test_plain_dataframe_numbers_right_aligned():
+    html = pd.DataFrame({"rule": ["read x"], "rows_in": [446], "share": ["63.2 %"]}).to_html()
+    out = report.align_numbers(html)
+    assert '<td class="sk-num">446</td>' in out and '<td class="sk-num">63.2 %</td>' in out
+    assert "<td>read x</td>" in out

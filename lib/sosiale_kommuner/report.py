@@ -54,6 +54,19 @@ def _tags(cell: Mapping[str, Any]) -> set[str]:
     return set(cell.get("metadata", {}).get("tags", []) or [])
 
 
+_NUMERIC_TD = re.compile(r"<td>(\s*[-\u2212+]?[\d.,\u00a0\u202f ]*\d[\d.,\u00a0\u202f ]*(?:\s?%)?\s*)</td>")
+
+
+def align_numbers(table_html: str) -> str:
+    """Mark the numeric cells of a plain pandas table ``class="sk-num"`` (right-aligned).
+
+    Chapters should prefer :func:`styling.table`; this keeps a plain ``DataFrame`` readable.
+    """
+    if isinstance(table_html, list):  # nbformat may store multi-line strings as lists
+        table_html = "".join(table_html)
+    return _NUMERIC_TD.sub(r'<td class="sk-num">\1</td>', table_html)
+
+
 def _clean_output(out: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     """One output as shown on the page, or None to drop it."""
     kind = out.get("output_type")
@@ -75,6 +88,8 @@ def _clean_output(out: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
             # matplotlib's "<Axes: ...>" / "Text(...)" / "<... at 0x7f...>"): noise for a
             # reader and often different between runs. Chapters show values with Markdown.
             return None
+        if "text/html" in data and 'class="dataframe"' in data["text/html"]:
+            data["text/html"] = align_numbers(data["text/html"])
         meta = {k: v for k, v in out.get("metadata", {}).items() if k in data}
         return nbformat.v4.new_output("display_data", data=data, metadata=meta)
     return None
