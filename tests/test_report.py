@@ -211,6 +211,8 @@ def test_ssb_attribution_only_where_ssb_figures_are(raw, tmp_path, stub_code_has
     framed = Chapter("09_size_differences", "Size", raw=("survey/*.csv", "frame/municipalities_2013.csv"))
     assert "Kilde: Statistisk sentralbyrå" in export(raw, tmp_path / "o", chapter=framed)
     assert provenance.shows_ssb_figures(CH00)
+    assert provenance.shows_ssb_figures(Chapter("03_weighting", "W", reads=("population.parquet",)))
+    assert not provenance.shows_ssb_figures(Chapter("99_x", "X", reads=("nothing.parquet",)))
 
 
 def test_raw_change_changes_only_that_chapters_footer(raw, tmp_path, stub_code_hash):

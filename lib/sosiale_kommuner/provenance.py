@@ -106,8 +106,19 @@ def is_synthetic(paths: Paths) -> bool:
 
 
 def shows_ssb_figures(chapter: Chapter) -> bool:
-    """Chapter 00 and every chapter reading SSB's frame files (``frame/...``) show SSB figures."""
-    return chapter.number == "00" or any(g.startswith("frame/") for g in chapter.raw)
+    """Does the chapter show SSB figures (so its page needs "Kilde: Statistisk sentralbyrå")?
+
+    True for chapter 00, for every chapter reading SSB's frame files (``frame/...``), and
+    for every chapter reading a processed file written by such a chapter (the population
+    frame ``population.parquet``: population counts, size classes, weighting targets).
+    """
+    if chapter.number == "00" or any(g.startswith("frame/") for g in chapter.raw):
+        return True
+    from . import chapters as _chapters
+
+    frame_readers = {c.stem for c in _chapters.CHAPTERS if any(g.startswith("frame/") for g in c.raw)}
+    writers = {w: c.stem for c in _chapters.CHAPTERS for w in c.writes}
+    return any(writers.get(r) in frame_readers for r in chapter.reads)
 
 
 def notice_html(synthetic: bool) -> str:
