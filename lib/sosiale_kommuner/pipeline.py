@@ -85,11 +85,12 @@ class Project:
     def dependencies(self, stem: str) -> list[str]:
         """Stems of the chapters whose outputs ``stem`` reads."""
         prod = self.producers()
-        c = self.chapter(stem)
-        missing = [r for r in c.reads if r not in prod]
-        if missing:
-            raise PipelineError(f"chapters.py: {stem} reads {', '.join(missing)}, which no chapter writes")
-        return sorted({prod[r] for r in c.reads})
+        return sorted({prod[r] for r in self.chapter(stem).reads if r in prod})
+
+    def unproduced(self, stem: str) -> list[str]:
+        """Processed files ``stem`` reads that no chapter writes (the chapter can't run)."""
+        prod = self.producers()
+        return [r for r in self.chapter(stem).reads if r not in prod]
 
     def order(self, stems: Iterable[str] | None = None) -> list[str]:
         """``stems`` (default all) and everything they need first, in a valid run order.
@@ -478,6 +479,7 @@ class BuildContext:
         self.export_hash = hashing.report_code_hash(project.package_dir)
         self.decisions: dict[str, Decision] = {}
         self.outcomes: dict[str, Outcome] = {}
+        self.errors: dict[str, dict] = {}   # chapters that could not even be decided on
         self._warm = False
 
     # called by the engine in the parent process -------------------------------------
@@ -488,12 +490,15 @@ class BuildContext:
         try:
             if stem not in self.declared:
                 raise FileNotFoundError(f"notebooks/{stem}.ipynb does not exist (chapters.py lists it)")
+            if missing := self.project.unproduced(stem):
+                raise PipelineError(f"it reads data/processed/{', '.join(missing)}, which no chapter "
+                                    "in chapters.py writes")
             d = decide(self.project, chapter, self.paths, self.opts.params, self.declared[stem],
                        self.records.get(stem), force=self.opts.force, export_hash=self.export_hash)
         except Exception as exc:  # e.g. a notebook that can't be parsed
             task.meta["job"] = None
             task.meta["decision_error"] = f"{type(exc).__name__}: {exc}"
-            self.say.chapter(stem, f"cannot run: {type(exc).__name__}: {exc}")
+            self.errors[stem] = {"cell": None, "source": "", "ename": type(exc).__name__, "evalue": str(exc)}
             self.decisions.pop(stem, None)
             return False
         self.decisions[stem] = d
@@ -512,7 +517,8 @@ class BuildContext:
 
     def started(self, stem: str) -> None:
         d = self.decisions.get(stem)
-        self.say.chapter(stem, f"runs: {d.reason}" if d else "runs")
+        if d is not None:
+            self.say.chapter(stem, f"runs: {d.reason}")
 
     def up_to_date(self, stem: str) -> None:
         d = self.decisions[stem]
@@ -532,9 +538,10 @@ class BuildContext:
     def finished(self, stem: str, result: Mapping[str, Any] | None, exception=None) -> None:
         d = self.decisions.get(stem)
         if result is None:
-            err = {"cell": None, "source": "", "ename": "PipelineError",
-                   "evalue": str(getattr(exception, "message", "") or exception or "failed")}
-            o = Outcome(stem, "failed", describe_error(err), True, 0.0,
+            err = self.errors.get(stem) or {
+                "cell": None, "source": "", "ename": "PipelineError",
+                "evalue": str(getattr(exception, "message", "") or exception or "failed")}
+            o = Outcome(stem, "failed", describe_error(err), False, 0.0,
                         d.fingerprint if d else "", d.params if d else {}, err)
         elif result["state"] == "ok":
             old = self.records.get(stem, {})
@@ -558,6 +565,8 @@ class BuildContext:
 def _report(say: Printer, o: Outcome) -> None:
     if o.state == "ok":
         say.chapter(o.stem, f"ok ({o.elapsed:.1f} s)")
+    elif o.state == "failed" and not o.ran:
+        say.chapter(o.stem, f"FAILED before running: {describe_error(o.error)}")
     elif o.state == "failed":
         say.chapter(o.stem, f"FAILED after {o.elapsed:.1f} s: {describe_error(o.error)}")
     else:
