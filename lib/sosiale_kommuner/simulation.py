@@ -44,6 +44,8 @@ COMPARISONS = ("size_class", "unit_type")
 #: Group terms of the generator's item models (removed under the global null).
 GROUP_TERMS = ("size_class", "centrality", "region", "fylkeskommune")
 DEFAULT_BASE_SEED = 20_130_000
+#: Raking margins of the replicate weights (those of ``survey_data.provisional_weights_for``).
+MARGINS = ("size_class", "region")
 ALPHA = 0.05
 
 
@@ -145,6 +147,8 @@ class _Context:
     codebook: cbm.Codebook
     population: pd.DataFrame
     specs: list
+    df_method: str = "satterthwaite"
+    min_group_n: int = item_tests.MIN_GROUP_N
 
 
 _CTX: dict[str, _Context] = {}
@@ -168,10 +172,11 @@ def replicate(scenario: str, seed: int, ctx: _Context | None = None) -> pd.DataF
     weights = survey_data.provisional_weights_for(resp, pop)
     data = survey_data.merge(resp, pop, weights)
     out = []
-    dk = survey_data.design_for(data, pop, config.KOMMUNE, fpc=False)
-    out.append(item_tests.run_tests(dk, ctx.specs, "size_class", extra=True))
-    dc = survey_data.combined_design(data, pop, fpc=False)
-    out.append(item_tests.run_tests(dc, ctx.specs, "unit_type", extra=True))
+    kw = dict(extra=True, df_method=ctx.df_method, min_group_n=ctx.min_group_n)
+    dk = survey_data.design_for(data, pop, config.KOMMUNE, fpc=False, margins=MARGINS)
+    out.append(item_tests.run_tests(dk, ctx.specs, "size_class", **kw))
+    dc = survey_data.combined_design(data, pop, fpc=False, margins=MARGINS)
+    out.append(item_tests.run_tests(dc, ctx.specs, "unit_type", **kw))
     res = pd.concat(out, ignore_index=True)
     keep = ["comparison", "item", "statistic", "p_value", "p_adjusted", "effect_size",
             "effect_ci_low", "effect_ci_high", "effect_se"]
@@ -197,12 +202,14 @@ def _population(population: pd.DataFrame) -> pd.DataFrame:
 
 def run(replicates: int = 40, scenarios=SCENARIOS, params: dict | None = None,
         codebook: cbm.Codebook | None = None, population: pd.DataFrame | None = None,
-        base_seed: int = DEFAULT_BASE_SEED, workers: int = 2, raw_dir=None) -> pd.DataFrame:
+        base_seed: int = DEFAULT_BASE_SEED, workers: int = 2, raw_dir=None,
+        df_method: str = "satterthwaite", min_group_n: int = item_tests.MIN_GROUP_N) -> pd.DataFrame:
     """Run ``replicates`` replicates of each scenario on ``workers`` processes.
 
     ``params``: generator parameters (default: ``<raw>/survey/generator_params.yaml``);
     ``population``: the frame (default: loaded from ``<raw>/frame``). Replicate ``i`` uses
-    seed ``base_seed + i`` in every scenario. Returns the long table of :func:`replicate`
+    seed ``base_seed + i`` in every scenario. ``df_method``, ``min_group_n``: as chapter 09
+    (:func:`item_tests.run_tests`). Returns the long table of :func:`replicate`
     with a ``replicate`` column, sorted by scenario, replicate and row.
     """
     P = config.paths(raw_dir)
@@ -214,7 +221,8 @@ def run(replicates: int = 40, scenarios=SCENARIOS, params: dict | None = None,
         population = frame.load_population(P.frame)
     pop = _population(population)
     specs = item_tests.analysable(codebook)
-    contexts = {s: _Context(scenario_params(params, s), codebook, pop, specs) for s in scenarios}
+    contexts = {s: _Context(scenario_params(params, s), codebook, pop, specs, df_method, min_group_n)
+                for s in scenarios}
     tasks = [(s, i, base_seed + i) for s in scenarios for i in range(int(replicates))]
     if workers <= 1:
         _init_worker(contexts)
