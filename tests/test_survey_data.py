@@ -114,3 +114,27 @@ def test_with_columns_keeps_the_design(data, population):
     d2 = survey_data.with_columns(d, z=np.ones(d.n))
     assert "z" in d2.data.columns and "z" not in d.data.columns
     assert d2.weights is d.weights and d2.calibration is d.calibration
+
+
+def test_merged_sparse_cells_are_detected(responses, population):
+    """Weights raked with two regions merged: the design calibrates on the merged cell."""
+    from sosiale_kommuner import weighting
+
+    k = responses[responses["unit_type"] == "kommune"][["unit_id", "unit_type"]].merge(
+        population[["unit_id", "size_class", "region"]], on="unit_id")
+    merge = {"Oslo og Akershus": "OA+HO", "Hedmark og Oppland": "OA+HO"}
+    k["cell"] = k["region"].astype(object).replace(merge)
+    margins = survey_data.population_margins(population, ["size_class", "region"])
+    reg = {}
+    for r, n in margins["region"].items():
+        reg[merge.get(r, r)] = reg.get(merge.get(r, r), 0) + n
+    res = weighting.rake(k.assign(size_class=k["size_class"].astype(object)), 1.0,
+                         {"size_class": margins["size_class"], "cell": reg})
+    w = pd.DataFrame({"unit_id": k["unit_id"], "unit_type": "kommune", "weight": res.weights.to_numpy()})
+    data = survey_data.merge(responses[responses["unit_type"] == "kommune"], population, w)
+    cells = survey_data.calibration_cells(data, population)
+    assert list(cells) == ["size_class", "region"]
+    assert set(cells["region"]) == {"Oslo og Akershus + Hedmark og Oppland", "Sør-Østlandet", "Agder og Rogaland",
+                                    "Vestlandet", "Trøndelag", "Nord-Norge"}
+    d = survey_data.design_for(data, population, "kommune")
+    assert sum(lab.startswith("region=") for lab in d.calibration.labels) == 6

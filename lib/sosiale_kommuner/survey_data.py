@@ -205,29 +205,47 @@ def provisional_weights_for(responses: pd.DataFrame, population: pd.DataFrame,
 # ---------------------------------------------------------------------------------------
 # Designs
 # ---------------------------------------------------------------------------------------
-def calibrated_margins(data: pd.DataFrame, population: pd.DataFrame,
-                       candidates: Sequence[str] = CANDIDATE_MARGINS, weight: str = "weight") -> list[str]:
-    """Which municipal margins the weights reproduce (see module docstring).
+def calibration_cells(data: pd.DataFrame, population: pd.DataFrame,
+                      candidates: Sequence[str] = CANDIDATE_MARGINS, weight: str = "weight") -> dict[str, pd.Series]:
+    """The municipal margins the weights reproduce, with each respondent's calibration cell.
 
-    A margin counts as calibrated when, for every category of the municipal population,
-    the sum of ``weight`` over respondents in it equals the population count to a relative
-    ``MARGIN_TOL``. Margins whose sparse categories 03 merged do not match and are left
-    out (the standard errors are then slightly conservative); pass ``margins=`` to
-    :func:`design_for` to state them explicitly.
+    A candidate margin counts as calibrated when, for every category of the municipal
+    population, the sum of ``weight`` over the respondents in it equals the population count
+    to a relative ``MARGIN_TOL``. If only some categories miss but together they match
+    (notebook 03 merged sparse cells) while the others match, those categories form one merged cell
+    (``"a + b"``); the union is implied by the actual merges, so the standard errors are at
+    worst slightly conservative. Returns ``{margin: cell labels}`` for the municipal rows of
+    ``data`` (index as in ``data``), in ``candidates`` order.
     """
     k = data[data["unit_type"].astype(str) == KOMMUNE]
     pop = population_margins(population, candidates)
-    out = []
+    out: dict[str, pd.Series] = {}
     for col in candidates:
-        if col not in k.columns:
+        if col not in k.columns or k[col].isna().any():
             continue
-        achieved = k.groupby(k[col].astype(object), dropna=False)[weight].sum()
+        cats = k[col].astype(object)
         target = pd.Series(pop[col], dtype=float)
-        ach = achieved.reindex(target.index).fillna(0.0)
-        if len(achieved.drop(target.index, errors="ignore")) == 0 and \
-                np.all(np.abs(ach - target) <= MARGIN_TOL * target):
-            out.append(col)
+        if not set(cats.unique()) <= set(target.index):
+            continue
+        ach = k.groupby(cats)[weight].sum().reindex(target.index).fillna(0.0)
+        ok = np.abs(ach - target) <= MARGIN_TOL * target
+        if ok.all():
+            out[col] = cats
+            continue
+        bad = list(target.index[~ok])
+        if ok.any() and len(bad) >= 2 and abs(ach[bad].sum() - target[bad].sum()) <= MARGIN_TOL * target[bad].sum():
+            label = " + ".join(map(str, bad))
+            out[col] = cats.map(lambda c: label if c in bad else c)
     return out
+
+
+def calibrated_margins(data: pd.DataFrame, population: pd.DataFrame,
+                       candidates: Sequence[str] = CANDIDATE_MARGINS, weight: str = "weight") -> list[str]:
+    """Names of the margins the municipal weights reproduce (see :func:`calibration_cells`).
+
+    Pass ``margins=`` to :func:`design_for` to state them explicitly instead.
+    """
+    return list(calibration_cells(data, population, candidates, weight))
 
 
 def _base_weights(d: pd.DataFrame, strata: pd.Series, N_h: dict) -> np.ndarray:
@@ -251,6 +269,16 @@ def _with_strata(d: pd.DataFrame) -> pd.DataFrame:
     return d
 
 
+def _cells(d: pd.DataFrame, population: pd.DataFrame, margins: Sequence[str] | None) -> dict[str, pd.Series]:
+    """Calibration cells of the municipal rows of ``d``: detected, or for the given margins
+    (detected merges kept; a given margin the weights do not reproduce is used as it is)."""
+    if margins is None:
+        return calibration_cells(d, population)
+    found = calibration_cells(d, population, candidates=list(margins))
+    k = d[d["unit_type"].astype(str) == KOMMUNE]
+    return {m: found.get(m, k[m].astype(object)) for m in margins}
+
+
 def design_for(data: pd.DataFrame, population: pd.DataFrame, unit_type: str = KOMMUNE,
                fpc: bool = True, margins: Sequence[str] | None = None) -> SurveyDesign:
     """The design of one population (``"kommune"`` or ``"fylkeskommune"``); see module docstring.
@@ -267,14 +295,12 @@ def design_for(data: pd.DataFrame, population: pd.DataFrame, unit_type: str = KO
     strata = d[STRATUM_COLUMN]
     base = _base_weights(d, strata, N_h)
     if unit_type == KOMMUNE:
-        if margins is None:
-            margins = calibrated_margins(d, population)
-            if "size_class" not in margins:
-                warnings.warn("municipal weights do not reproduce the size-class counts of the "
-                              "population; the design is not treated as calibrated on size class",
-                              stacklevel=2)
-        cal = Calibration.from_columns(d.assign(**{m: d[m].astype(object) for m in margins}),
-                                       list(margins), base) if margins else None
+        cells = _cells(d, population, margins)
+        if margins is None and "size_class" not in cells:
+            warnings.warn("municipal weights do not reproduce the size-class counts of the "
+                          "population; the design is not treated as calibrated on size class",
+                          stacklevel=2)
+        cal = Calibration.from_columns(pd.DataFrame(cells), list(cells), base) if cells else None
     else:
         cal = Calibration(np.ones((len(d), 1)), base, ("unit_type=fylkeskommune",))
     return SurveyDesign(d, "weight", strata=STRATUM_COLUMN,
@@ -291,13 +317,14 @@ def combined_design(data: pd.DataFrame, population: pd.DataFrame, fpc: bool = Tr
     units) and should not be published as such.
     """
     d = _with_strata(data)
-    if margins is None:
-        margins = calibrated_margins(d, population)
+    cells = _cells(d, population, margins)
     N_h = stratum_counts(population)
     strata = d[STRATUM_COLUMN]
     base = _base_weights(d, strata, N_h)
-    cols = ["unit_type", *margins]
-    cal = Calibration.from_columns(d.assign(**{m: d[m].astype(object) for m in cols}), cols, base)
+    frame = pd.DataFrame({"unit_type": d["unit_type"].astype(str)})
+    for m, c in cells.items():
+        frame[m] = c.reindex(d.index)      # empty on county rows: zero dummies there
+    cal = Calibration.from_columns(frame, list(frame.columns), base)
     return SurveyDesign(d, "weight", strata=STRATUM_COLUMN,
                         fpc={h: N_h[h] for h in strata.unique()} if fpc else None,
                         calibration=cal)
@@ -315,5 +342,5 @@ def with_columns(design: SurveyDesign, **columns) -> SurveyDesign:
 
 
 __all__ = ["load", "load_population", "load_weights", "merge", "provisional_weights_for",
-           "population_margins", "calibrated_margins", "stratum_counts", "design_for",
+           "population_margins", "calibrated_margins", "calibration_cells", "stratum_counts", "design_for",
            "combined_design", "with_columns", "SurveyDataError"]
