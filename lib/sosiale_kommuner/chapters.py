@@ -51,6 +51,31 @@ CHAPTERS: tuple[Chapter, ...] = (
         writes=("responses.parquet", "presurvey.parquet", "coverage.parquet"),
     ),
     Chapter(
+        "04_adoption", "Adoption of social media and the channels in use",
+        raw=(SURVEY_CODEBOOK, SYNTHETIC_FLAG),
+        reads=("population.parquet", "responses.parquet", "weights.parquet"),
+    ),
+    Chapter(
+        "05_areas_of_use", "Areas of use",
+        raw=(SURVEY_CODEBOOK, SYNTHETIC_FLAG),
+        reads=("population.parquet", "responses.parquet", "weights.parquet"),
+    ),
+    Chapter(
+        "06_strategy_leadership", "Strategies, formalisation and leadership",
+        raw=(SURVEY_CODEBOOK, SYNTHETIC_FLAG),
+        reads=("population.parquet", "responses.parquet", "weights.parquet"),
+    ),
+    Chapter(
+        "07_benefit_advice", "Experienced benefit and expectations of advice",
+        raw=(SURVEY_CODEBOOK, SYNTHETIC_FLAG),
+        reads=("population.parquet", "responses.parquet", "weights.parquet"),
+    ),
+    Chapter(
+        "08_sharing", "Awareness, sharing and collaboration",
+        raw=(SURVEY_CODEBOOK, SYNTHETIC_FLAG),
+        reads=("population.parquet", "responses.parquet", "weights.parquet"),
+    ),
+    Chapter(
         "09_size_differences", "Differences between size classes and unit types",
         raw=(SURVEY_CODEBOOK, SYNTHETIC_FLAG),
         reads=("population.parquet", "responses.parquet", "weights.parquet"),
