@@ -311,6 +311,17 @@ def test_index_design_key_numbers_tables_and_status(raw, tmp_path, monkeypatch):
     assert path == out / "reports" / "index.html"
     text = path.read_text()
     assert "Computed by this build" in text and "published figures" not in text
+    assert '<td>Municipalities (kommuner)</td><td class="sk-num">428</td><td class="sk-num">316</td><td class="sk-num">200</td>' in text
+    (P.tables / "02_cleaning__design.csv").unlink()
+    pd.DataFrame({"group": ["< 5 000", "5 000–19 999", "≥ 20 000", "kommune (all)", "fylkeskommune"],
+                  "population": [228, 147, 53, 428, 18], "mapped": [130, 133, 53, 316, 15],
+                  "main_survey": [67, 89, 44, 200, 11]}).to_csv(P.tables / "02_cleaning__coverage_summary.csv", index=False)
+    text = index_page.render_index(P)
+    assert 'tables/02_cleaning__coverage_summary.csv">' in text
+    assert '<tr class="sk-sub"><td>size class &lt; 5 000</td><td class="sk-num">228</td><td class="sk-num">130</td><td class="sk-num">67</td><td class="sk-num">57.0 %</td><td class="sk-num">51.5 %</td>' in text
+    assert '<tr class="sk-total"><td>All local governments</td><td class="sk-num">446</td><td class="sk-num">331</td><td class="sk-num">211</td>' in text
+    assert text.index("size class ≥ 20 000") < text.index("County municipalities (fylkeskommuner)")
+    text = path.read_text()
     assert "<strong>Municipalities: 428</strong> <span class=\"sk-published\">(Oslo counted here)</span><br>County municipalities: 18" in text
     assert '<a href="tables/00_population__size_classes.csv">' in text
     assert '<a href="tables/02_cleaning__design.csv">' in text
@@ -321,7 +332,8 @@ def test_index_design_key_numbers_tables_and_status(raw, tmp_path, monkeypatch):
     assert "out of date" in row("03_weighting")
     assert "not built yet" in row("04_use") and "04_use.html" not in row("04_use")
     # deterministic
-    assert index_page.render_index(P) == text
+    index_page.write_index(P)
+    assert index_page.render_index(P) == path.read_text()
 
 
 # --- tables -------------------------------------------------------------------------

@@ -14,12 +14,14 @@ Conventions chapters follow so the page can show their results
   "key_number")``. Every row is shown beside the chapter's title as "label: value
   (note)"; write ``value`` already formatted as it should read (``"63.2 %"``, ``"200"``),
   because the page prints it verbatim. The first row is the chapter's headline number.
-* **Design table** — the cleaning chapter writes ``reports/tables/02_cleaning__design.csv``
-  with columns ``unit_type,population,mapped,answered`` (one row per unit type,
-  ``kommune`` and ``fylkeskommune``; counts of units). The page adds coverage
+* **Design table** — read from the first of :data:`DESIGN_TABLES` that exists:
+  ``02_cleaning__design.csv`` (columns ``unit_type,population,mapped,answered``) or the
+  cleaning chapter's ``02_cleaning__coverage_summary.csv`` (columns ``group, population,
+  mapped, main_survey``; rows ``kommune (all)``, ``fylkeskommune`` and the size classes,
+  shown indented under the municipalities). Counts are units. The page adds coverage
   (mapped/population), response rate (answered/mapped) and overall rate
-  (answered/population). Until that table exists the page shows the *published* figures
-  of the 2014 report, labelled as such.
+  (answered/population). Without such a table the page shows the *published* figures of
+  the 2014 report, labelled as such.
 
 Build status comes from ``<out>/.pipeline/status.json`` (written by the pipeline):
 ``{stem: {"state": "ok"|"failed"|"skipped", "reason": str, "fingerprint": str,
@@ -46,8 +48,12 @@ from .files import atomic_write_text
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates"
 KEY_NUMBER = "key_number"
-DESIGN_TABLE = "02_cleaning__design.csv"
-DESIGN_COLUMNS = ("unit_type", "population", "mapped", "answered")
+#: Result tables the design table is read from, first found wins.
+DESIGN_TABLES = ("02_cleaning__design.csv", "02_cleaning__coverage_summary.csv")
+DESIGN_TABLE = DESIGN_TABLES[0]
+#: Unit labels used by chapters' tables -> the unit types of config.
+UNIT_ALIASES = {"kommune (all)": "kommune", "kommuner": "kommune", "municipalities": "kommune",
+                "fylkeskommuner": "fylkeskommune", "county municipalities": "fylkeskommune"}
 STATUS_FILE = "status.json"
 
 #: The design as published in February 2014 (STUDY.md): unit type -> (population, mapped, answered).
@@ -77,31 +83,62 @@ def _int(x: Any) -> str:
     return f"{int(x):,}".replace(",", "\u202f")
 
 
-def design_rows(paths: Paths) -> tuple[list[dict[str, str]], bool]:
-    """Rows of the design table and whether they come from this build (else: published)."""
-    path = paths.tables / DESIGN_TABLE
-    computed = path.is_file()
-    rows: list[dict[str, str]] = []
-    if computed:
-        df = pd.read_csv(path, dtype={"unit_type": str})
-        missing = [c for c in DESIGN_COLUMNS if c not in df.columns]
-        if missing:
-            raise ValueError(f"{DESIGN_TABLE}: expected columns {list(DESIGN_COLUMNS)}; missing {missing}")
-        records = [(str(r.unit_type), int(r.population), int(r.mapped), int(r.answered)) for r in df.itertuples()]
+def _design_source(paths: Paths) -> tuple[str, pd.DataFrame] | None:
+    """The first design table this build wrote, normalised to unit, population, mapped, answered."""
+    for name in DESIGN_TABLES:
+        path = paths.tables / name
+        if not path.is_file():
+            continue
+        df = pd.read_csv(path, dtype={"unit_type": str, "group": str})
+        unit = next((c for c in ("unit_type", "group") if c in df.columns), None)
+        pop = next((c for c in ("population", "N") if c in df.columns), None)
+        answered = next((c for c in ("answered", "main_survey", "responded") if c in df.columns), None)
+        if unit is None or pop is None or answered is None or "mapped" not in df.columns:
+            raise ValueError(f"{name}: expected columns unit_type (or group), population, mapped, answered "
+                             f"(or main_survey); found {list(df.columns)}")
+        out = pd.DataFrame({"unit": df[unit].astype(str).str.strip(), "population": df[pop],
+                            "mapped": df["mapped"], "answered": df[answered]})
+        out["unit"] = out["unit"].replace(UNIT_ALIASES)
+        return name, out
+    return None
+
+
+def design_rows(paths: Paths) -> tuple[list[dict[str, str]], str | None]:
+    """Rows of the design table and the result table they come from (None: published figures).
+
+    Rows: municipalities (then their size classes, indented, when the table has them),
+    county municipalities, and all local governments.
+    """
+    found = _design_source(paths)
+    if found is not None:
+        source, df = found
+        records = [(str(r.unit), int(r.population), int(r.mapped), int(r.answered)) for r in df.itertuples()]
     else:
+        source = None
         records = [(k, *v) for k, v in PUBLISHED_DESIGN.items()]
-    if not any(u in ("all", "total") for u, *_ in records):
-        records.append(("all", *(sum(r[i] for r in records) for i in (1, 2, 3))))
-    for unit, pop, mapped, answered in records:
+    units = [r for r in records if r[0] in ("kommune", "fylkeskommune")]
+    details = [r for r in records if r[0] not in ("kommune", "fylkeskommune", "all", "total")]
+    ordered = []
+    for r in units:
+        ordered.append((r, False))
+        if r[0] == "kommune":
+            ordered += [(d, True) for d in details]
+    total = next((r for r in records if r[0] in ("all", "total")), None)
+    if total is None and units:
+        total = ("all", *(sum(r[i] for r in units) for i in (1, 2, 3)))
+    if total is not None:
+        ordered.append((total, False))
+    rows: list[dict[str, str]] = []
+    for (unit, pop, mapped, answered), sub in ordered:
         rows.append({
-            "unit": UNIT_LABELS.get(unit, unit),
+            "unit": (f"size class {unit}" if sub else UNIT_LABELS.get(unit, unit)),
             "population": _int(pop), "mapped": _int(mapped), "answered": _int(answered),
             "coverage": _pct(mapped / pop) if pop else "–",
             "response": _pct(answered / mapped) if mapped else "–",
             "overall": _pct(answered / pop) if pop else "–",
-            "total": unit in ("all", "total"),
+            "total": unit in ("all", "total"), "sub": sub,
         })
-    return rows, computed
+    return rows, source
 
 
 def read_status(paths: Paths) -> dict[str, dict]:
@@ -188,14 +225,14 @@ def _environment() -> jinja2.Environment:
 def render_index(paths: Paths, params: Mapping[str, Any] | None = None, *, k_min: int = 3) -> str:
     """The contents page as text (no file written)."""
     entries = collect(paths, params)
-    rows, computed = design_rows(paths)
+    rows, source = design_rows(paths)
     known = {t for e in entries for t in e.tables}
     other_tables = sorted(p.name for p in paths.tables.glob("*.csv") if p.name not in known) if paths.tables.is_dir() else []
     text = _environment().get_template("index_page.html.j2").render(
         study_title=STUDY_TITLE, study_subtitle=STUDY_SUBTITLE, version=__version__,
         notice_html=provenance.notice_html(provenance.is_synthetic(paths)),
         synthetic=provenance.is_synthetic(paths),
-        design=rows, design_computed=computed, design_table=DESIGN_TABLE,
+        design=rows, design_source=source, design_table=DESIGN_TABLES[-1],
         entries=entries, other_tables=other_tables, k_min=k_min,
         attribution=SSB_ATTRIBUTION, versions=provenance.package_versions(),
     )
