@@ -68,9 +68,13 @@ class ExportTable:
     file: str
     format: str
     repairs: list[str] = field(default_factory=list)
+    #: File line of each table row (CSV: where the record starts; blank lines skipped).
+    lines: list[int] | None = None
 
     def file_row(self, index: int) -> int:
         """File row number of a table row position (header = row 1)."""
+        if self.lines is not None and 0 <= int(index) < len(self.lines):
+            return self.lines[int(index)]
         return int(index) + 2
 
 
@@ -136,19 +140,28 @@ def _read_csv(path: Path, name: str) -> ExportTable:
                           got=f"{found[0]}-separated" if found else header_line[:60],
                           hint="export again with ';' as separator (Norwegian CSV), or open and "
                                "save it as 'CSV (semikolonseparert)'")
-    rows = list(csv.reader(io.StringIO(text), delimiter=";", quotechar='"', strict=True))
-    while rows and not any(c.strip() for c in rows[-1]):
-        rows.pop()
+    reader = csv.reader(io.StringIO(text), delimiter=";", quotechar='"', strict=True)
+    rows, starts, prev = [], [], 0
+    try:
+        for rec in reader:
+            start, prev = prev + 1, reader.line_num
+            if rows and not any(c.strip() for c in rec):
+                continue  # a blank line: not a record
+            rows.append(rec)
+            starts.append(start)
+    except csv.Error as exc:
+        raise ExportError(name, f"broken CSV quoting ({exc})", row=prev + 1,
+                          expected="fields quoted with '\"' and closed") from None
     header = rows[0]
     if len(rows) < 2:
         raise ExportError(name, "the file has a header but no data rows", expected="at least one data row")
-    for i, r in enumerate(rows[1:], start=2):
+    for r, line in zip(rows[1:], starts[1:]):
         if len(r) != len(header):
-            raise ExportError(name, "wrong number of fields", row=i, expected=f"{len(header)} fields like the header",
+            raise ExportError(name, "wrong number of fields", row=line, expected=f"{len(header)} fields like the header",
                               got=len(r), hint="a ';' inside an unquoted text, or a broken line")
     _check_header(header, name)
     df = pd.DataFrame(rows[1:], columns=header, dtype=object)
-    return ExportTable(df, name, "csv", repairs)
+    return ExportTable(df, name, "csv", repairs, lines=starts[1:])
 
 
 def _check_header(header: list[str], name: str) -> None:
