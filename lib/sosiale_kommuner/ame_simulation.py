@@ -183,7 +183,7 @@ def truth(frame: pd.DataFrame, params: dict, generator, seed: int, n_truth: int 
     pop["weight"] = 1.0
     d = involvement.derive(pop)
     des = SurveyDesign(d, "weight")
-    res = involvement.fit_model(des, diagnostics=False)
+    res = involvement.fit_model(des, diagnostics=False, se=False)
     return res.ame[["term", "estimate"]].rename(columns={"estimate": "truth"})
 
 

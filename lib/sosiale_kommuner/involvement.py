@@ -238,13 +238,14 @@ class ModelResult:
 
 
 def fit_model(design: SurveyDesign, dont_know: str = "exclude", model: str = MODEL_NAME,
-              gof_groups: int = 5, diagnostics: bool = True) -> ModelResult:
+              gof_groups: int = 5, diagnostics: bool = True, se: bool = True) -> ModelResult:
     """Fit the involvement model on a municipal design whose data went through :func:`derive`.
 
     The fitted domain is the respondents asked the question (users of social media) with a
     substantive answer (``dont_know="exclude"``) or with "Vet ikke" counted as "no"
     (``dont_know="no"``), and complete covariates. Pass the design without fpc (analytic
-    inference, CONTRACTS §7). Returns a :class:`ModelResult` whose ``table`` follows the
+    inference, CONTRACTS §7). ``se=False`` skips the AMEs' standard errors (the simulation's
+    target on a very large population). Returns a :class:`ModelResult` whose ``table`` follows the
     ``models`` schema (``kind`` ``ame`` on the 0–1 probability scale, ``coef`` on the logit
     scale; ``n`` = respondents in the fit).
     """
@@ -259,7 +260,7 @@ def fit_model(design: SurveyDesign, dont_know: str = "exclude", model: str = MOD
     fit = fit_logit(design, X, y.fillna(0).to_numpy(), mask=mask, dummy_groups=groups)
     if not fit.converged:
         warnings.warn(f"{model}: the logistic fit did not converge in {fit.iterations} iterations", stacklevel=2)
-    a = ame(fit)
+    a = ame(fit, se=se)
     c = fit.coef_table()
     rows = [dict(model=model, term=r.term, kind="ame", estimate=r.estimate, se=r.se, ci_low=r.ci_low,
                  ci_high=r.ci_high, p_value=r.p_value, n=fit.n) for r in a.itertuples()]
@@ -440,6 +441,25 @@ def typology_spread(estimates: pd.DataFrame) -> pd.DataFrame:
     e = estimates[(estimates["item"] == PRACTICE) & estimates["domain"].isin(["all", "size_class", "centrality"])]
     return e.pivot_table(index=["domain", "group"], columns="level", values="estimate", sort=False)[
         [lv for lv in PRACTICE_LEVELS if lv in set(e["level"])]]
+
+
+def typology_tests(kommune: SurveyDesign, fpc_in_tests: bool = False) -> pd.DataFrame:
+    """Rao–Scott second-order F tests of the practice type by size class and by centrality
+    (municipalities; R ``svychisq(~type + size_class, design)``), without fpc unless
+    ``fpc_in_tests``. A derived variable, so reported in the chapter, not in the tests table."""
+    from .inference import rao_scott
+
+    d = kommune if fpc_in_tests else kommune.without_fpc()
+    d = _with(d, **{PRACTICE: d.data[PRACTICE].astype(object),
+                    "centrality": pd.to_numeric(d.data["centrality"], errors="coerce").astype("Int64")})
+    rows = []
+    for by in ("size_class", "centrality"):
+        r = rao_scott(d, PRACTICE, by, row_levels=list(PRACTICE_LEVELS))
+        so = r.second_order
+        rows.append(dict(comparison=by, statistic=so.get("statistic", so.get("F")), df1=so.get("df1", so.get("ndf")),
+                         df2=so.get("df2", so.get("ddf")), p_value=so.get("p_value"), n=r.n,
+                         small_expected=r.small_expected))
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------
@@ -670,8 +690,9 @@ def plot_options(est: pd.DataFrame, codebook: Codebook, items, lang: str = "en")
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f} %"))
         ax.set_title(codebook.label(it, lang), fontsize=10)
-    axes[0].legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
+    handles, labels_ = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels_, loc="lower center", ncol=2, fontsize=9, bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig, "Shares ticking each option (municipalities, with 95 % CIs; county municipalities beside): " + "; ".join(alts) + "."
 
 

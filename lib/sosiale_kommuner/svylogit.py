@@ -189,49 +189,63 @@ def fit_logit(design: SurveyDesign, X: pd.DataFrame, y, *, mask=None, tol: float
                     df_design=int(len(np.unique(design.psu[m])) - len(np.unique(design.strata[m]))))
 
 
-def _ame_values(fit: LogitFit, coef: np.ndarray, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per-respondent marginal effects (n x k) and their weighted means (k) at ``coef``."""
-    X = fit.X
-    w = fit.w
+def _ame_parts(fit: LogitFit, columns: list[str]):
+    """Per-respondent marginal effects ``g`` (n x k) and the gradients of their weighted
+    means with respect to the coefficients (k x p), analytically."""
+    X, w, b = fit.X, fit.w, fit.coef
+    W = w.sum()
     col_group = {c: g for g, cols in fit.dummy_groups.items() for c in cols}
-    out = np.zeros((len(X), len(columns)))
+    g = np.zeros((len(X), len(columns)))
+    J = np.zeros((len(columns), len(b)))
+    p = _expit(X @ b)
+    cache: dict[str, tuple] = {}
     for k, c in enumerate(columns):
         j = fit.terms.index(c)
         if c in col_group:
-            sibs = [fit.terms.index(s) for s in fit.dummy_groups[col_group[c]]]
-            X1 = X.copy(); X1[:, sibs] = 0.0; X1[:, j] = 1.0
-            X0 = X.copy(); X0[:, sibs] = 0.0
-            out[:, k] = _expit(X1 @ coef) - _expit(X0 @ coef)
+            grp = col_group[c]
+            if grp not in cache:
+                sibs = [fit.terms.index(s_) for s_ in fit.dummy_groups[grp]]
+                X0 = X.copy()
+                X0[:, sibs] = 0.0
+                p0 = _expit(X0 @ b)
+                cache[grp] = (X0, p0)
+            X0, p0 = cache[grp]
+            eta1 = X0 @ b + b[j]
+            p1 = _expit(eta1)
+            g[:, k] = p1 - p0
+            X1 = X0.copy()
+            X1[:, j] = 1.0
+            J[k] = ((w * p1 * (1 - p1)) @ X1 - (w * p0 * (1 - p0)) @ X0) / W
         else:
-            p = _expit(X @ coef)
-            out[:, k] = coef[j] * p * (1 - p)
-    return out, (w[:, None] * out).sum(axis=0) / w.sum()
+            v = p * (1 - p)
+            g[:, k] = b[j] * v
+            J[k] = (w * v * (1 - 2 * p) * b[j]) @ X / W
+            J[k, j] += (w * v).sum() / W
+    return g, J
 
 
-def ame(fit: LogitFit, columns: list[str] | None = None, level: float = 0.95) -> pd.DataFrame:
+def ame(fit: LogitFit, columns: list[str] | None = None, level: float = 0.95, se: bool = True) -> pd.DataFrame:
     """Average marginal effects (probability scale, 0–1) with design-based SEs.
 
     Returns ``term, estimate, se, ci_low, ci_high, t, p_value`` for each non-intercept
-    column (or ``columns``). See the module docstring for definitions.
+    column (or ``columns``). See the module docstring for definitions; the gradient
+    ``dAME/dbeta`` is analytic. ``se=False`` skips the variance (large populations).
     """
     if columns is None:
         columns = [t for t in fit.terms if t != "(Intercept)"]
-    g, est = _ame_values(fit, fit.coef, columns)
-    # Jacobian dAME/dbeta by central differences
-    J = np.zeros((len(columns), len(fit.coef)))
-    for j in range(len(fit.coef)):
-        h = 1e-6 * max(1.0, abs(fit.coef[j]))
-        bp = fit.coef.copy(); bp[j] += h
-        bm = fit.coef.copy(); bm[j] -= h
-        J[:, j] = (_ame_values(fit, bp, columns)[1] - _ame_values(fit, bm, columns)[1]) / (2 * h)
+    g, J = _ame_parts(fit, columns)
     W = fit.w.sum()
-    scores = fit.w[:, None] * (g - est) / W + fit.influence @ J.T
-    V = fit.design.variance(scores)
-    se = np.sqrt(np.clip(np.diag(V), 0, None))
+    est = (fit.w[:, None] * g).sum(axis=0) / W
+    if se:
+        scores = np.where((fit.w > 0)[:, None], fit.w[:, None] * (g - est) / W, 0.0) + fit.influence @ J.T
+        V = fit.design.variance(scores)
+        sd = np.sqrt(np.clip(np.diag(V), 0, None))
+    else:
+        sd = np.full(len(columns), np.nan)
     q = stats.t.isf((1 - level) / 2, fit.df_resid)
-    t = est / np.where(se > 0, se, np.nan)
-    return pd.DataFrame({"term": columns, "estimate": est, "se": se, "ci_low": est - q * se,
-                         "ci_high": est + q * se, "t": t,
+    t = est / np.where(sd > 0, sd, np.nan)
+    return pd.DataFrame({"term": columns, "estimate": est, "se": sd, "ci_low": est - q * sd,
+                         "ci_high": est + q * sd, "t": t,
                          "p_value": 2 * stats.t.sf(np.abs(t), fit.df_resid)})
 
 
