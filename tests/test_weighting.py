@@ -288,3 +288,27 @@ def test_truth_coverage_matches_levels_and_options():
              "q3": {"size_class": {"small": {"mean": 3.5}}}}
     cov = R.truth_coverage(est, truth)
     assert cov[["item", "covered"]].values.tolist() == [["q1", False], ["q2", True], ["q3", True]]
+
+
+def test_margin_choice_rule():
+    from sosiale_kommuner import weighting_report as R
+
+    def flag(w, covered=True):
+        return pd.DataFrame({"unit_type": ["kommune"], "census": [0.5], "weighted": [w], "se": [0.03],
+                             "covered": [covered]})
+
+    def truth(err):
+        return pd.DataFrame({"estimate": [0.5 + err] * 4, "truth": [0.5] * 4, "covered": [True, True, True, False]})
+
+    c = {"base": dict(margins=("a",), flag=flag(0.51), truth=truth(0.02)),
+         "more": dict(margins=("a", "b"), flag=flag(0.505), truth=truth(0.01))}
+    name, tab, reason = R.margin_choice(c)
+    assert name == "more" and tab.chosen.tolist() == [False, True] and "smallest" in reason
+    c["more"]["truth"] = truth(0.02 - 5e-5)  # within 1e-4: a tie goes to the simpler weighting
+    assert R.margin_choice(c)[0] == "base" and "tie" in R.margin_choice(c)[2]
+    c["more"]["truth"] = truth(0.0)
+    c["more"]["flag"] = flag(0.7, covered=False)  # best truth but its flag interval misses the census
+    assert R.margin_choice(c)[0] == "base"
+    no_truth = {k: dict(v, truth=None) for k, v in c.items()}
+    no_truth["more"]["flag"] = flag(0.505)
+    assert R.margin_choice(no_truth)[0] == "more"

@@ -51,6 +51,12 @@ CHAPTERS: tuple[Chapter, ...] = (
         writes=("responses.parquet", "presurvey.parquet", "coverage.parquet"),
     ),
     Chapter(
+        "03_weighting", "Survey weights",
+        raw=(SURVEY_CODEBOOK, "survey/truth.yaml", SYNTHETIC_FLAG),
+        reads=("population.parquet", "responses.parquet", "coverage.parquet"),
+        writes=("weights.parquet",),
+    ),
+    Chapter(
         "04_adoption", "Adoption of social media and the channels in use",
         raw=(SURVEY_CODEBOOK, SYNTHETIC_FLAG),
         reads=("population.parquet", "responses.parquet", "weights.parquet"),

@@ -31,6 +31,7 @@ design holds exactly one weight vector.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -74,11 +75,19 @@ class Calibration:
         """
         w = np.asarray(weights, dtype=float)
         u = np.divide(x, w[:, None], out=np.zeros_like(x), where=w[:, None] != 0)
-        sw = np.sqrt(self.base_weights)
-        a = self.model_matrix * sw[:, None]
-        coef, *_ = np.linalg.lstsq(a, u * sw[:, None], rcond=None)
-        resid = u - self.model_matrix @ coef
+        sw, q = self._basis
+        v = u * sw[:, None]
+        resid = (v - q @ (q.T @ v)) / sw[:, None]
         return resid * w[:, None]
+
+    @cached_property
+    def _basis(self):
+        """``sqrt(base_weights)`` and an orthonormal basis of the weighted model matrix's columns
+        (SVD with numerical rank, so redundant margin dummies are fine); computed once."""
+        sw = np.sqrt(np.asarray(self.base_weights, dtype=float))
+        u, s, _ = np.linalg.svd(self.model_matrix * sw[:, None], full_matrices=False)
+        rank = int(np.sum(s > s.max() * max(self.model_matrix.shape) * np.finfo(float).eps))
+        return sw, u[:, :rank]
 
     @staticmethod
     def from_columns(data: pd.DataFrame, columns: Sequence[str], base_weights) -> "Calibration":

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from functools import lru_cache
+
+from scipy import special, stats
 
 from .design import DesignError, SurveyDesign
 
@@ -36,9 +38,10 @@ def kish_n(w) -> float:
     return float(w.sum() ** 2 / (w ** 2).sum())
 
 
+@lru_cache(maxsize=256)
 def t_quantile(df: float, level: float = 0.95) -> float:
     """Two-sided Student-t quantile ``qt(1 - (1 - level)/2, df)``."""
-    return float(stats.t.isf((1.0 - level) / 2.0, df))
+    return float(special.stdtrit(df, 1.0 - (1.0 - level) / 2.0))
 
 
 def mean_scores(design: SurveyDesign, y: np.ndarray, mask: np.ndarray):
@@ -196,7 +199,9 @@ def proportions(design: SurveyDesign, y: str, domain: str | None = None, ci: str
     col = design.column(y)
     levs = _levels(col, levels)
     notna = col.notna().to_numpy()
-    ind = np.column_stack([(col == lv).fillna(False).to_numpy(dtype=float) for lv in levs])
+    vals = col.to_numpy(dtype=object, na_value=None)
+    ind = np.column_stack([np.fromiter((v is not None and v == lv for v in vals), dtype=float, count=len(vals))
+                           for lv in levs])
     rows = []
     for g in _groups(design, domain):
         mask = design.domain_mask(domain, g) & notna

@@ -177,3 +177,79 @@ def plot_weights(pw: PopulationWeights):
     ax.set_title("Final weights by size class")
     ax.legend(title="size class")
     return fig
+
+
+def truth_summary(cov: pd.DataFrame) -> pd.DataFrame:
+    """Coverage of the truth by the 95 % intervals, overall and by domain: ``domain, rows,
+    covered`` (share 0–1) and ``mean_abs_error`` (mean |estimate − truth|)."""
+    if cov.empty:
+        return pd.DataFrame(columns=["domain", "rows", "covered", "mean_abs_error"])
+    err = (cov["estimate"] - cov["truth"]).abs()
+    parts = [pd.DataFrame({"domain": ["all rows"], "rows": [len(cov)], "covered": [cov["covered"].mean()],
+                           "mean_abs_error": [err.mean()]})]
+    g = cov.assign(err=err).groupby("domain", sort=False)
+    parts.append(pd.DataFrame({"rows": g.size(), "covered": g["covered"].mean(),
+                               "mean_abs_error": g["err"].mean()}).reset_index())
+    return pd.concat(parts, ignore_index=True)
+
+
+def margin_choice(candidates: dict) -> tuple[str, pd.DataFrame, str]:
+    """Pick the raking margins from the two non-circular checks.
+
+    ``candidates``: ``{name: {"margins": tuple, "flag": flag_check table, "truth": truth
+    coverage table or None}}``, simplest first. Per candidate the municipal flag error
+    ``|weighted − census|`` and whether its CI covers the census; with a truth file, the
+    coverage rate and the mean absolute error against the truth.
+
+    Rule: with truth values, the candidate with the smallest mean absolute error against
+    the truth wins, unless its flag interval misses the census value while another's
+    covers it; without them, the smallest flag error wins. Ties (differences below 1e-4)
+    go to the simpler candidate (fewer margins). Returns ``(name, table, reason)``.
+    """
+    rows = []
+    for name, c in candidates.items():
+        f = c["flag"].set_index("unit_type").loc[KOMMUNE]
+        t = c.get("truth")
+        has_truth = t is not None and len(t) > 0
+        rows.append(dict(candidate=name, margins=" + ".join(c["margins"]), flag_error=abs(f["weighted"] - f["census"]),
+                         flag_se=f["se"], flag_covered=bool(f["covered"]),
+                         truth_rows=len(t) if has_truth else 0,
+                         truth_covered=t["covered"].mean() if has_truth else np.nan,
+                         truth_mae=(t["estimate"] - t["truth"]).abs().mean() if has_truth else np.nan))
+    tab = pd.DataFrame(rows)
+    use_truth = tab["truth_rows"].gt(0).all()
+    pool = tab
+    if use_truth and tab["flag_covered"].any():
+        pool = tab[tab["flag_covered"]]
+    key = "truth_mae" if use_truth else "flag_error"
+    best = pool[key].min()
+    name = pool[pool[key] <= best + 1e-4]["candidate"].iloc[0]
+    row = tab.set_index("candidate").loc[name]
+    tied = pool[(pool[key] <= best + 1e-4) & (pool["candidate"] != name)]["candidate"].tolist()
+    tie_note = (f"; {', '.join(repr(t) for t in tied)} comes within 1e-4 of it, a tie that goes to the "
+                "simpler weighting" if tied else "")
+    if use_truth:
+        reason = (f"'{name}' ({row['margins']}) has a mean absolute error against the population values of "
+                  f"{row['truth_mae']:.4f} (interval coverage {row['truth_covered']:.1%}), the smallest{tie_note}; "
+                  f"its Facebook-page estimate is {row['flag_error']:.3f} from the census value"
+                  + ("" if row["flag_covered"] else " (outside its interval)"))
+    else:
+        reason = (f"'{name}' ({row['margins']}) brings the Facebook-page estimate closest to the census value "
+                  f"(error {row['flag_error']:.3f}){tie_note}")
+    tab["chosen"] = tab["candidate"] == name
+    return name, tab, reason
+
+
+def unweighted_item_rows(data: pd.DataFrame, items) -> pd.DataFrame:
+    """Unweighted respondent shares/means of ``items`` (same bases and levels as the weighted
+    estimates of :mod:`item_estimates`), for the weighted-versus-unweighted comparison."""
+    from .design import SurveyDesign
+    from .item_estimates import item_rows
+
+    d = data.reset_index(drop=True)
+    des = SurveyDesign(d, np.ones(len(d)))
+    rows = []
+    for it in items:
+        for r in item_rows(des, it):
+            rows.append(dict(item=it.id, level=str(r["level"]), unweighted=r["estimate"], n=r["n_unweighted"]))
+    return pd.DataFrame(rows)
