@@ -378,3 +378,22 @@ def dependence(res: pd.DataFrame, scenario: str = "null") -> pd.DataFrame:
                          max_correlation=float(off.max()),
                          dispersion_ratio=float(rej.var(ddof=1) / binvar) if binvar > 0 else np.nan))
     return pd.DataFrame(rows)
+
+
+def tail_rates(res: pd.DataFrame, scenario: str = "null", thresholds=(0.001, 0.005, 0.01, 0.05),
+               level: float = 0.95) -> pd.DataFrame:
+    """Calibration of the p-values' tail: the share of null tests with ``p < t`` for each
+    threshold ``t`` (nominal: ``t``), pooled over tests and replicates, with an exact interval
+    (pooled, so it ignores the dependence within a replicate), and the ratio observed/nominal.
+    BH at 5 % with ~100 tests and few discoveries rejects at thresholds near 0.001, so the
+    tail, not the 5 % rate, decides whether its false-discovery guarantee carries over."""
+    r = res[res["scenario"] == scenario].dropna(subset=["p_value"])
+    rows = []
+    for cmp, d in r.groupby("comparison", sort=False):
+        p = d["p_value"].to_numpy()
+        for t in thresholds:
+            k, n = int((p < t).sum()), len(p)
+            lo, hi = binom_interval(k, n, level)
+            rows.append(dict(comparison=cmp, threshold=t, tests=n, below=k, share=k / n, ci_low=float(lo),
+                             ci_high=float(hi), ratio=(k / n) / t))
+    return pd.DataFrame(rows)
