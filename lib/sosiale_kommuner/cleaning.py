@@ -443,9 +443,14 @@ def clean_mapping(et: ExportTable, population: pd.DataFrame, codebook: cbm.Codeb
     found = t[h["map_contact_found"]].astype(str).str.strip() == "1"
     fb = t[h["map_facebook_page"]].astype(str).str.strip() == "1"
     flags = pd.DataFrame({"unit_id": fixed.to_numpy(), "mapped": found.to_numpy(), "facebook_page": fb.to_numpy()})
+    types = ut.loc[fixed].to_numpy()
+    parts = []
+    for utype, label in ((config.KOMMUNE, "municipalities"), (config.FYLKESKOMMUNE, "county municipalities")):
+        m = types == utype
+        parts.append(f"{label}: {int(found.to_numpy()[m].sum())} of {int(m.sum())} with a contact, "
+                     f"{int(fb.to_numpy()[m].sum())} with an organisation-wide Facebook page")
     log.add("mapping", f"read and validate {et.file} ({et.format})", len(t), len(t), repaired,
-            f"{int(found.sum())} contacts found; {int(fb.sum())} organisation-wide Facebook pages"
-            + (f"; {repaired} lost leading zeros restored" if repaired else ""))
+            "; ".join(parts) + (f"; {repaired} lost leading zeros restored" if repaired else ""))
     contacts = privacy.contacts_from_mapping(t)
     return flags, contacts
 

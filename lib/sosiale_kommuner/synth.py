@@ -344,9 +344,9 @@ def select_exact(weights: np.ndarray, k: int, rng: np.random.Generator,
         raise SynthError(f"cannot select {k} of {int(elig.sum())} eligible units")
     keys = np.log(rng.random(len(w))) / w
     keys[~elig] = -np.inf
-    order = np.argsort(-keys, kind="stable")
     mask = np.zeros(len(w), dtype=bool)
-    mask[order[:k]] = True
+    if k > 0:
+        mask[np.argpartition(-keys, k - 1)[:k]] = True
     return mask
 
 
