@@ -12,9 +12,10 @@ Two scenarios, with the same replicate seeds (common random numbers):
 * ``null``: the same parameters with every group term removed (:func:`null_params`), so
   every item has the same distribution in every size class and unit type (global null).
 
-Weights in a replicate: :func:`sosiale_kommuner.survey_data.provisional_weights_for` (base
-weight N_h / n_h by size class, raked to size class and region; counties 18 / 11), with
-the design of :func:`~sosiale_kommuner.survey_data.design_for` /
+Weights in a replicate: chapter 03's :func:`sosiale_kommuner.weighting.calibrate_population_weights`
+from the replicate's own coverage and response (base weight N_c / responded_c by size class,
+raked to size class and region with sparse cells merged below 3 respondents; counties
+18 / 11), with the design of :func:`~sosiale_kommuner.survey_data.design_for` /
 :func:`~sosiale_kommuner.survey_data.combined_design` (calibration accounted for).
 
 Targets of the effect intervals (CONTRACTS §7): the generating process's effect, computed
@@ -36,7 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from . import codebook as cbm
-from . import config, item_tests, survey_data, synth
+from . import config, item_tests, survey_data, synth, weighting
 from .item_tests import CONTRASTS
 
 SCENARIOS = ("null", "planted")
@@ -44,7 +45,7 @@ COMPARISONS = ("size_class", "unit_type")
 #: Group terms of the generator's item models (removed under the global null).
 GROUP_TERMS = ("size_class", "centrality", "region", "fylkeskommune")
 DEFAULT_BASE_SEED = 20_130_000
-#: Raking margins of the replicate weights (those of ``survey_data.provisional_weights_for``).
+#: Raking margins of the replicate weights (chapter 03's base margins).
 MARGINS = ("size_class", "region")
 ALPHA = 0.05
 
@@ -169,7 +170,7 @@ def replicate(scenario: str, seed: int, ctx: _Context | None = None) -> pd.DataF
     syn = synth.generate(seed, ctx.params, ctx.population, ctx.codebook, exports=False)
     resp = syn.responses()
     pop = ctx.population
-    weights = survey_data.provisional_weights_for(resp, pop)
+    weights = weighting.calibrate_population_weights(pop, syn.status, margins=MARGINS).table
     data = survey_data.merge(resp, pop, weights)
     out = []
     kw = dict(extra=True, df_method=ctx.df_method, min_group_n=ctx.min_group_n)
