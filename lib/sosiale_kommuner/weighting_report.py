@@ -226,16 +226,17 @@ def margin_choice(candidates: dict) -> tuple[str, pd.DataFrame, str]:
     name = pool[pool[key] <= best + 1e-4]["candidate"].iloc[0]
     row = tab.set_index("candidate").loc[name]
     tied = pool[(pool[key] <= best + 1e-4) & (pool["candidate"] != name)]["candidate"].tolist()
-    tie_note = (f"; {', '.join(repr(t) for t in tied)} comes within 1e-4 of it, a tie that goes to the "
-                "simpler weighting" if tied else "")
-    if use_truth:
-        reason = (f"'{name}' ({row['margins']}) has a mean absolute error against the population values of "
-                  f"{row['truth_mae']:.4f} (interval coverage {row['truth_covered']:.1%}), the smallest{tie_note}; "
-                  f"its Facebook-page estimate is {row['flag_error']:.3f} from the census value"
-                  + ("" if row["flag_covered"] else " (outside its interval)"))
+    what = "mean absolute error against the population values" if use_truth else "Facebook-page error"
+    listing = ", ".join(f"'{r.candidate}' {getattr(r, key):.5f}" for r in pool.itertuples())
+    if tied:
+        reason = (f"the candidates' {what} ({listing}) differ by less than 1e-4, a tie that goes to the "
+                  f"simpler weighting, '{name}' ({row['margins']})")
     else:
-        reason = (f"'{name}' ({row['margins']}) brings the Facebook-page estimate closest to the census value "
-                  f"(error {row['flag_error']:.3f}){tie_note}")
+        reason = f"'{name}' ({row['margins']}) has the smallest {what} ({listing})"
+    if use_truth:
+        reason += (f"; its intervals cover {row['truth_covered']:.1%} of the population values and its "
+                   f"Facebook-page estimate is {row['flag_error']:.3f} from the census value"
+                   + ("" if row["flag_covered"] else " (outside its interval)"))
     tab["chosen"] = tab["candidate"] == name
     return name, tab, reason
 
