@@ -307,3 +307,25 @@ def test_most_complete_then_latest(tmp_path, book, population, scrubber):
     kept = out.set_index("respondent_id")
     assert privacy.pseudonymous_id("999999") not in kept.index
     assert privacy.pseudonymous_id(f[0]) in kept.index
+
+
+def test_tool_missing_codes_are_missing(tmp_path, book, population, scrubber, shipped):
+    ls = lines()
+    head = ls[0].split(";")
+    j = head.index("5.1 Administrativ ledelse engasjert")
+    i = next(i for i in range(1, len(ls)) if len(ls[i].split(";")) == len(head) and real_row(ls[i].split(";"), head)
+             and ls[i].split(";")[j] != "")
+    f = ls[i].split(";")
+    f[j] = "-9"
+    ls[i] = ";".join(f)
+    out = clean_main(write_lines(tmp_path, ls), book, population, scrubber)
+    changed = out["a5_admin_leadership"].isna() & shipped.responses["a5_admin_leadership"].notna()
+    assert changed.sum() == 1
+
+
+def test_unit_type_mismatch(book, population):
+    t = pd.DataFrame({"0.1 Type enhet": ["2"], "0.2 Kommunenummer/fylkesnummer": ["0101"]})
+    et = readers.ExportTable(t, "x.csv", "csv")
+    with pytest.raises(ExportError, match=r"file x.csv, row 2, column '0.2 Kommunenummer/fylkesnummer': number "
+                                          r"belongs to a kommune, but the respondent ticked fylkeskommune"):
+        cleaning.link_units(et, population, book, "main", np.arange(1))
