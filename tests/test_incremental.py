@@ -239,3 +239,31 @@ def test_outputs_are_identical_whatever_the_order(toy, tmp_path):
     for rel in ["reports/00_a.html", "reports/03_d.html", "reports/index.html", "reports/tables/03_d__t.csv",
                 ".pipeline/status.json"]:
         assert (a.out / rel).read_bytes() == (b.out / rel).read_bytes(), rel
+
+
+def test_multicore_chapter_does_not_share_the_machine(toy):
+    """A chapter with cores=2 under --jobs 2 runs alone; the others still run two at a time."""
+    import dataclasses
+
+    import nbformat
+
+    t = toy()
+    chs = tuple(dataclasses.replace(c, cores=2) if c.stem == "02_c" else c for c in t.project.chapters)
+    t.project = dataclasses.replace(t.project, chapters=chs)
+    log = t.root / "times.log"
+    for stem in ALL:
+        path = t.notebook(stem)
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.insert(1, nbformat.v4.new_code_cell("import time\nt_start = time.time()\ntime.sleep(2)"))
+        nb.cells.append(nbformat.v4.new_code_cell(
+            f"with open({str(log)!r}, 'a') as fh:\n    fh.write(f'{stem} {{t_start}} {{time.time()}}\\n')"))
+        nbformat.write(nb, path)
+    res, text = t.build("--jobs", "2")
+    assert res.code == 0, text
+    spans = {}
+    for line in log.read_text().splitlines():
+        stem, a, b = line.split()
+        spans[stem] = (float(a), float(b))
+    c0, c1 = spans.pop("02_c")
+    for stem, (a, b) in spans.items():
+        assert b <= c0 or a >= c1, f"{stem} overlapped the 2-core chapter 02_c"

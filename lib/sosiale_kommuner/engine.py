@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -78,7 +79,13 @@ def _execute(task) -> Any:
     if job is None:  # the decision itself failed (reported by the parent)
         task.meta["result"] = None
         return TaskFailed(task.meta.get("decision_error", "could not decide"))
-    with core_slots(task.meta.get("cores", 1)):
+    cores = task.meta.get("cores", 1)
+    t0 = time.monotonic()
+    with core_slots(cores):
+        waited = time.monotonic() - t0
+        if waited > 1 and _SLOTS.get("say"):
+            _SLOTS["say"].chapter(task.name, f"executes now (waited {waited:.0f} s for "
+                                             f"{min(cores, _SLOTS['total'])} free job slots)")
         result = run_chapter(job)
     task.meta["result"] = asdict(result)
     if result.state != "ok":
@@ -181,6 +188,7 @@ def run_graph(ctx, selected: list[str], jobs: int) -> int:
 
     if jobs > 1:
         _init_slots(jobs)
+        _SLOTS["say"] = ctx.say  # workers print "executes now" lines through the same stream
     try:
         return DoitMain(Loader()).run(["run", *selected])
     finally:

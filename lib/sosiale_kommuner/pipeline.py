@@ -305,6 +305,7 @@ class Options:
     jobs: int = 0               # 0 = os.cpu_count()
     update_manifest: bool = False
     execution_timeout: float | None = None
+    notebook_dir: str | None = None
 
 
 class Printer:
@@ -384,6 +385,10 @@ def run_build(opts: Options, project: Project | None = None, printer: Printer | 
 
 def _build(opts: Options, project: Project, say: Printer) -> tuple[int, dict]:
     outcomes: dict[str, Outcome] = {}
+    if opts.notebook_dir:
+        from dataclasses import replace
+
+        project = replace(project, notebook_dir=Path(opts.notebook_dir).resolve())
     paths = config.paths(opts.raw_dir, opts.out_dir)
 
     if opts.update_manifest:
@@ -735,6 +740,9 @@ def build_parser():
                         f"{os.cpu_count()}); a chapter declaring cores=k counts k.")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="fail a cell that runs longer than this (default: no limit).")
+    p.add_argument("--notebook-dir", metavar="DIR", default=None,
+                   help="read the chapter notebooks from DIR instead of notebooks/ (a copy to "
+                        "experiment on; used by benchmarks/).")
     return p
 
 
@@ -747,7 +755,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         raise PipelineError("--jobs must be 1 or more")
     return Options(raw_dir=ns.raw_dir, out_dir=ns.out_dir, only=list(ns.only), params=params,
                    force=ns.force, jobs=ns.jobs, update_manifest=ns.update_manifest,
-                   execution_timeout=ns.timeout)
+                   execution_timeout=ns.timeout, notebook_dir=ns.notebook_dir)
 
 
 def main(argv: list[str] | None = None, project: Project | None = None) -> int:
