@@ -498,6 +498,8 @@ def closing_numbers(estimates: pd.DataFrame, tests: pd.DataFrame, models: pd.Dat
     out["n_tests_bh_significant"] = int((t["p_adjusted"] < 0.05).sum())
     inv_test = t[t["item"] == OUTCOME]
     out["test_involved"] = None if inv_test.empty else (float(inv_test.p_value.iloc[0]), float(inv_test.p_adjusted.iloc[0]))
+    out["centrality_gap"] = None if inv_test.empty or pd.isna(inv_test.effect_size.iloc[0]) else (
+        float(inv_test.effect_size.iloc[0]), float(inv_test.effect_ci_low.iloc[0]), float(inv_test.effect_ci_high.iloc[0]))
     m = models[models["kind"] == "ame"].set_index("term")
     out["ame"] = {t: (r.estimate, r.ci_low, r.ci_high, r.p_value) for t, r in m.iterrows()}
     out["model_n"] = int(models["n"].iloc[0]) if len(models) else 0
@@ -554,6 +556,14 @@ def closing_text(nums: dict, fpc_in_tests: bool = False) -> str:
         if ti:
             txt += f"; for having involved citizens at all, p = {ti[0]:.3f} (adjusted {ti[1]:.3f})"
         lines.append(txt + ".")
+    gap = nums.get("centrality_gap")
+    if gap:
+        lines.append(f"- Among municipalities that use social media, the share that involved citizens differs by "
+                     f"{pp(gap[0])} between central (3) and the least central (0) municipalities "
+                     f"(central minus least central; 95 % CI {pp(gap[1])} to {pp(gap[2])}) — a difference that "
+                     + ("the data can tell apart from zero" if gap[1] > 0 or gap[2] < 0 else
+                        "the data cannot tell apart from zero")
+                     + " (one pre-specified contrast; its interval is not adjusted for the other tests).")
     am = nums.get("ame") or {}
     if am:
         n = nums.get("model_n", 0)
