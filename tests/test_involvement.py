@@ -359,3 +359,21 @@ def test_built_chapter_tables_and_closing_text(built):
     assert f"Adopted strategy: {inv.pp(sa['estimate'])} ({inv.pp(sa['ci_low'])} to {inv.pp(sa['ci_high'])})" in html
     kn = pd.read_csv(names["key_number"])
     assert kn["value"].iloc[0] == pytest.approx(round(row["estimate"], 4))
+
+
+def test_expected_sample_sizes_follow_the_generator_counts():
+    P = config.paths()
+    pop = frame.load_population(P.frame)
+    k = pop[pop["unit_type"].astype(str) == "kommune"].reset_index(drop=True)
+    params = ame_simulation.load_params(P.survey)
+    sizes = ame_simulation.expected_sample_sizes(k, params)
+    assert list(sizes) == list(k["size_class"].cat.categories)
+    assert sum(sizes.values()) == params["response"]["kommune"]["count"]
+    # selection rises with size: the largest class has the highest expected response fraction
+    frac = {s: n / int((k["size_class"] == s).sum()) for s, n in sizes.items()}
+    assert frac["≥ 20 000"] > frac["5 000–19 999"] > frac["< 5 000"]
+    # the fallback sampler draws exactly those counts and weights N_h / n_h
+    fake = k[["unit_id", "size_class"]].copy()
+    smp = ame_simulation.draw_sample(fake, sizes, np.random.default_rng(1))
+    assert smp.groupby("size_class", observed=True).size().to_dict() == sizes
+    assert smp["weight"].sum() == pytest.approx(len(k))
