@@ -93,13 +93,16 @@ def main() -> int:
     ap.add_argument("--edit", default=None, help="chapter whose notebook (d) edits (default: last)")
     ap.add_argument("-p", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
                     help="parameters for both (a) and (b)-(d), e.g. -p replicates 20")
+    ap.add_argument("--only", action="append", default=[], metavar="STEM|NN",
+                    help="measure these chapters and what they need (default: all runnable)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
 
     project = pipeline.Project()
     present = [c.stem for c in project.chapters if project.notebook(c.stem).is_file()]
     unproduced = {s for s in present if project.unproduced(s)}
-    order = [s for s in project.order(present) if s in present and s not in unproduced]
+    wanted = project.order(args.only) if args.only else present
+    order = [s for s in project.order(wanted) if s in present and s not in unproduced]
     # a chapter whose inputs can't be built can't be timed; the ones needing it neither
     order = [s for s in order if all(d in order for d in project.dependencies(s))]
     if not order:

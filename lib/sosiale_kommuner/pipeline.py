@@ -203,7 +203,10 @@ def _index_key(ctx: "BuildContext", status: Mapping[str, Any]) -> str:
                     c, ctx.paths, params, notebook_dir=ctx.project.notebook_dir,
                     package_dir=ctx.project.package_dir)
     outputs = {s: r.get("outputs") for s, r in sorted(ctx.records.items())}
-    return hashing.hash_json({"status": status, "export": ctx.export_hash, "fingerprints": fps,
+    # why an ok chapter last ran ("--force", "up to date") is not shown on the page
+    shown = {s: {k: v for k, v in e.items() if not (k == "reason" and e.get("state") == "ok")}
+             for s, e in status.items()}
+    return hashing.hash_json({"status": shown, "export": ctx.export_hash, "fingerprints": fps,
                               "outputs": outputs})
 
 
