@@ -337,7 +337,9 @@ def _difference_arr(design: SurveyDesign, y: np.ndarray, ok: np.ndarray, g: np.n
     """``mean(y | a) - mean(y | b)`` with its linearised SE (as :func:`estimation.difference`).
 
     ``df_method``: ``"design"`` (R's ``degf(design)``) or ``"satterthwaite"``
-    (:func:`satterthwaite_df`) for the t quantile and p-value.
+    (:func:`satterthwaite_df`, but at most the smaller group's respondents minus 1: when the
+    small group's answers happen to cluster, its variance is underestimated and Satterthwaite's
+    df grows exactly then, so the bound keeps the tails honest) for the t quantile and p-value.
 
     ``proportion=True`` (``y`` is 0/1): the interval is Newcombe's hybrid score interval
     (Newcombe 1998, method 10) built from each group's Wilson interval with its design-based
@@ -358,7 +360,8 @@ def _difference_arr(design: SurveyDesign, y: np.ndarray, ok: np.ndarray, g: np.n
     if df_method == "satterthwaite":
         vh = stratum_variances(design, sc)
         var = float(vh.sum())
-        df = satterthwaite_df(design, sc, ma | mb)
+        # never more than the smaller group's respondents - 1 (Welch-Hsu's conservative bound)
+        df = min(satterthwaite_df(design, sc, ma | mb), float(min(ma.sum(), mb.sum()) - 1))
     elif df_method == "design":
         var = float(design.variance(sc)[0, 0])
         df = float(design.df)
@@ -490,8 +493,8 @@ def test_column(design: SurveyDesign, spec: ColumnSpec, comparison: str, group: 
     of the effect's interval. ``"design"`` is R's default, ``degf(design)`` (#PSUs -
     #strata), which treats every group as if it had as many respondents as the whole
     design; ``"satterthwaite"`` (default) uses :func:`satterthwaite_df` of the effect
-    contrast, which is what keeps comparisons with the 11 county municipalities honest
-    (chapter 11). The Rao-Scott F then has ``(d0, d0 * nu)`` df, the rank and Wald tests
+    contrast, capped at the smaller contrasted group's respondents minus 1 (Welch-Hsu), which
+    is what keeps comparisons with the 11 county municipalities honest (chapter 11). The Rao-Scott F then has ``(d0, d0 * nu)`` df, the rank and Wald tests
     ``(G - 1, nu - G + 2)`` (for two groups the square of Welch's t).
 
     ``min_group_n``: a group with fewer respondents answering the item than this makes the
