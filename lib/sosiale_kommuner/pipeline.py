@@ -222,6 +222,7 @@ class Decision:
     params: dict[str, Any]          # effective, public (the footer's)
     overrides: dict[str, Any]       # passed to papermill
     export_only: bool = False
+    code: dict[str, Any] = field(default_factory=dict)   # code_parts when it runs
 
 
 def _explain(old: Mapping[str, Any], parts: Mapping[str, Any], code: Mapping[str, Any]) -> list[str]:
@@ -274,14 +275,16 @@ def decide(project: Project, chapter: Chapter, paths: config.Paths, overrides: M
     elif not record:
         d.reason = "no successful run recorded in this output folder"
     elif record.get("fingerprint") != fp:
-        code = code_parts(project, chapter.stem)
-        d.reason = "; ".join(_explain(record, parts, code)) or "fingerprint changed"
+        d.code = code_parts(project, chapter.stem)
+        d.reason = "; ".join(_explain(record, parts, d.code)) or "fingerprint changed"
     elif problem := _outputs_problem(paths.out, record.get("outputs", {})):
         d.reason = problem
     elif record.get("export_hash") != export_hash:
         d.reason, d.export_only = "report layout changed (re-export only)", True
     else:
         d.run, d.reason = False, "up to date"
+    if d.run and not d.code:
+        d.code = code_parts(project, chapter.stem)
     return d
 
 
@@ -427,6 +430,31 @@ def _build(opts: Options, project: Project, say: Printer) -> tuple[int, dict]:
     for bad in sorted(set(opts.params) & hashing.PATH_PARAMETERS):
         say(f"-p {bad}: use --{bad.replace('_', '-')} for folders")
         return EXIT_USAGE, outcomes
+    with build_lock(paths, say):
+        return _run_selected(opts, project, say, paths, selected, declared, pcache, outcomes)
+
+
+@contextlib.contextmanager
+def build_lock(paths: config.Paths, say: Printer):
+    """One build at a time per output root (a second one waits, saying so)."""
+    import fcntl
+
+    state = paths.pipeline_state
+    state.mkdir(parents=True, exist_ok=True)
+    with open(state / "build.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say("Another build is running in this output folder; waiting for it to finish ...")
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _run_selected(opts, project, say, paths, selected, declared, pcache, outcomes) -> tuple[int, dict]:
+    state_dir = paths.pipeline_state
     jobs = max(1, opts.jobs or os.cpu_count() or 1)
     say(f"Building {len(selected)} chapter{'s' * (len(selected) != 1)} "
         f"({jobs} job{'s' * (jobs != 1)}{', --force' if opts.force else ''})")
@@ -557,7 +585,7 @@ class BuildContext:
             if d.export_only:
                 outputs = dict(old.get("outputs", {}), **outputs)
             self.records[stem] = {"fingerprint": d.fingerprint, "parts": d.parts,
-                                  "code_parts": code_parts(self.project, stem),
+                                  "code_parts": d.code,
                                   "outputs": dict(sorted(outputs.items())), "export_hash": self.export_hash}
             _write_json(self.paths.pipeline_state / STATE_FILE, self.records)
             o = Outcome(stem, "ok", d.reason, True, result["elapsed"], d.fingerprint, d.params)
