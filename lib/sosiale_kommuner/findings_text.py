@@ -66,19 +66,21 @@ def fmt_pct(x) -> str:
     return f"{100 * float(x):.0f} %"
 
 
-def fmt_num(x, digits: int = 1) -> str:
+def fmt_num(x, digits: int = 1, lang: str = "en") -> str:
+    """A number with ``digits`` decimals (decimal comma for ``lang="nb"``); ":" when missing."""
     if x is None or pd.isna(x):
         return SUPPRESSED
-    return f"{float(x):.{digits}f}"
+    out = f"{float(x):.{digits}f}"
+    return out.replace(".", ",") if lang == "nb" else out
 
 
-def fmt_ci(r, pct: bool = True, digits: int = 1) -> str:
+def fmt_ci(r, pct: bool = True, digits: int = 1, lang: str = "en") -> str:
     """``"55–70 %"`` (or ``"3.1–3.5"`` for means) from a row's ``ci_low``/``ci_high``."""
     if not _ok(r):
         return SUPPRESSED
     if pct:
         return f"{100 * r['ci_low']:.0f}–{100 * r['ci_high']:.0f} %"
-    return f"{r['ci_low']:.{digits}f}–{r['ci_high']:.{digits}f}"
+    return f"{fmt_num(r['ci_low'], digits, lang)}–{fmt_num(r['ci_high'], digits, lang)}"
 
 
 def _row(table, item, level, domain="all", group="all"):
@@ -88,10 +90,10 @@ def _row(table, item, level, domain="all", group="all"):
         return None
 
 
-def _value(r, pct=True):
+def _value(r, pct=True, lang="en"):
     if not _ok(r):
         return SUPPRESSED
-    return fmt_pct(r["estimate"]) if pct else fmt_num(r["estimate"])
+    return fmt_pct(r["estimate"]) if pct else fmt_num(r["estimate"], lang=lang)
 
 
 def key_number(table: pd.DataFrame, spec: FindingsChapter, lang: str = "en") -> pd.DataFrame:
@@ -119,6 +121,11 @@ _T = {
                   "{m} on 1–5, 95 % CI {mci}); county municipalities {vc} (mean {mc}).",
         "single": "*{item}*: the most common answer among municipalities is \"{lev}\" ({v}, 95 % CI {ci}).",
         "numeric": "*{item}*: mean {v} among municipalities (95 % CI {ci}), {vc} among county municipalities.",
+        "gap_unit": "The widest gap between the two populations in this chapter: *{item}* — \"{lev}\": "
+                    "municipalities {a} (95 % CI {aci}), county municipalities {b} (95 % CI {bci}). With about a "
+                    "dozen county respondents only large gaps stand out from chance (see chapter 09).",
+        "gap_size": "The widest spread between size classes: *{item}* — \"{lev}\": from {lo} ({glo}) to "
+                    "{hi} ({ghi}).",
         "dk": "\"Don't know\" was most frequent for *{item}*: {v} of municipal respondents who "
               "answered it. These answers are shown as their own level and left out of the percentages above.",
         "nodk": "No item in this chapter drew \"Don't know\" from more than {v} of municipal respondents.",
@@ -137,6 +144,11 @@ _T = {
                   "1–5, 95 % KI {mci}); fylkeskommunene {vc} (gjennomsnitt {mc}).",
         "single": "*{item}*: vanligste svar blant kommunene er «{lev}» ({v}, 95 % KI {ci}).",
         "numeric": "*{item}*: gjennomsnitt {v} blant kommunene (95 % KI {ci}), {vc} blant fylkeskommunene.",
+        "gap_unit": "Største forskjell mellom de to populasjonene i kapitlet: *{item}* — «{lev}»: kommuner "
+                    "{a} (95 % KI {aci}), fylkeskommuner {b} (95 % KI {bci}). Med om lag et dusin "
+                    "fylkeskommuner skiller bare store forskjeller seg ut fra tilfeldighet (se kapittel 09).",
+        "gap_size": "Største spredning mellom størrelsesklassene: *{item}* — «{lev}»: fra {lo} ({glo}) til "
+                    "{hi} ({ghi}).",
         "dk": "«Vet ikke» var hyppigst for *{item}*: {v} av kommunerespondentene som svarte. Disse "
               "svarene vises som eget nivå og holdes utenfor prosentene over.",
         "nodk": "Ingen spørsmål i kapitlet fikk «Vet ikke» fra mer enn {v} av kommunerespondentene.",
@@ -162,6 +174,39 @@ def _extreme(table, item, levels, domain="all", group="all", top=True):
     return best, br
 
 
+def _proportion_rows(table: pd.DataFrame) -> pd.DataFrame:
+    t = table[~table["level"].astype(str).isin([DONT_KNOW, MEAN, MEAN_SCORE])]
+    return t[~t["suppressed"].astype(bool) & t["estimate"].notna()]
+
+
+def _gaps(table: pd.DataFrame, cb: Codebook, lang: str) -> list[str]:
+    """Bullets on the widest unit-type gap and the widest size-class spread (descriptive)."""
+    T = _T[lang]
+    out = []
+    t = _proportion_rows(table)
+    u = t[t["domain"] == "unit_type"].pivot_table(index=["item", "level"], columns="group", values="estimate",
+                                                  aggfunc="first")
+    if {"kommune", "fylkeskommune"} <= set(u.columns):
+        gap = (u["kommune"] - u["fylkeskommune"]).abs().dropna()
+        if len(gap):
+            item, lev = gap.idxmax()
+            a, b = _row(table, item, lev, "unit_type", "kommune"), _row(table, item, lev, "unit_type", "fylkeskommune")
+            out.append(T["gap_unit"].format(item=cb.item(item).label(lang), lev=level_label(cb, item, lev, lang),
+                                            a=_value(a), aci=fmt_ci(a), b=_value(b), bci=fmt_ci(b)))
+    z = t[t["domain"] == "size_class"]
+    if len(z):
+        g = z.groupby(["item", "level"], sort=False)["estimate"]
+        spread = (g.max() - g.min())[g.count() >= 2]
+        if len(spread):
+            item, lev = spread.idxmax()
+            rows = z[(z["item"] == item) & (z["level"] == lev)]
+            lo, hi = rows.loc[rows["estimate"].idxmin()], rows.loc[rows["estimate"].idxmax()]
+            out.append(T["gap_size"].format(item=cb.item(item).label(lang), lev=level_label(cb, item, lev, lang),
+                                            lo=fmt_pct(lo["estimate"]), glo=lo["group"],
+                                            hi=fmt_pct(hi["estimate"]), ghi=hi["group"]))
+    return out
+
+
 def closing_text(table: pd.DataFrame, cb: Codebook, spec: FindingsChapter, lang: str = "en") -> str:
     """Markdown bullets summarising the chapter, every number read from ``table``."""
     T = _T[lang]
@@ -177,6 +222,7 @@ def closing_text(table: pd.DataFrame, cb: Codebook, spec: FindingsChapter, lang:
         lo, hi = sizes.loc[sizes["estimate"].idxmin()], sizes.loc[sizes["estimate"].idxmax()]
         lines.append(T["size"].format(lo=fmt_pct(lo["estimate"]), glo=lo["group"],
                                       hi=fmt_pct(hi["estimate"]), ghi=hi["group"]))
+    lines += _gaps(table, cb, lang)
     items = list(dict.fromkeys(table["item"]))
     for iid in items:
         it = cb.item(iid)
@@ -197,8 +243,9 @@ def closing_text(table: pd.DataFrame, cb: Codebook, spec: FindingsChapter, lang:
         elif it.type == "likert5":
             t2, t2c = _row(table, iid, TOP2), _row(table, iid, TOP2, "unit_type", "fylkeskommune")
             m, mc = _row(table, iid, MEAN_SCORE), _row(table, iid, MEAN_SCORE, "unit_type", "fylkeskommune")
-            lines.append(T["likert"].format(item=lab, v=_value(t2), m=_value(m, pct=False),
-                                            mci=fmt_ci(m, pct=False), vc=_value(t2c), mc=_value(mc, pct=False)))
+            lines.append(T["likert"].format(item=lab, v=_value(t2), m=_value(m, False, lang),
+                                            mci=fmt_ci(m, False, lang=lang), vc=_value(t2c),
+                                            mc=_value(mc, False, lang)))
         elif it.is_categorical:
             lev, rr = _extreme(table, iid, it.substantive_keys)
             if rr is None:
@@ -207,8 +254,8 @@ def closing_text(table: pd.DataFrame, cb: Codebook, spec: FindingsChapter, lang:
                                             ci=fmt_ci(rr)))
         elif it.is_numeric:
             rr, rrc = _row(table, iid, MEAN), _row(table, iid, MEAN, "unit_type", "fylkeskommune")
-            lines.append(T["numeric"].format(item=lab, v=_value(rr, pct=False), ci=fmt_ci(rr, pct=False),
-                                             vc=_value(rrc, pct=False)))
+            lines.append(T["numeric"].format(item=lab, v=_value(rr, False, lang), ci=fmt_ci(rr, False, lang=lang),
+                                             vc=_value(rrc, False, lang)))
     dk = table[(table["level"] == DONT_KNOW) & (table["domain"] == "all")]
     dk = dk[~dk["suppressed"].astype(bool) & dk["estimate"].notna()]
     if len(dk):
@@ -229,19 +276,22 @@ def table_note(lang: str = "en") -> str:
 
 
 
-def summary_table(table: pd.DataFrame, cb: Codebook, lang: str = "en") -> pd.DataFrame:
+def summary_table(table: pd.DataFrame, cb: Codebook, lang: str = "en", area: int | None = None) -> pd.DataFrame:
     """A readable table of the published estimates: one row per (item, level), columns for
-    municipalities and county municipalities as "63 % (55–70 %)", plus the bases."""
+    municipalities and county municipalities as "63 % (55–70 %)", plus the bases
+    (respondents); ``area`` restricts it to one questionnaire area."""
     head = {"en": ("Question", "Answer", "Municipalities", "n (mun.)", "County municipalities", "n (county)"),
             "nb": ("Spørsmål", "Svar", "Kommuner", "n (kom.)", "Fylkeskommuner", "n (fylke)")}[lang]
     rows = []
     t = table[table["domain"] == "unit_type"]
+    if area is not None:
+        t = t[t["area"].astype(int) == int(area)]
     for (item, level), _ in t.groupby(["item", "level"], sort=False):
         cells = []
         for g in ("kommune", "fylkeskommune"):
             r = _row(table, item, level, "unit_type", g)
             pct = level not in (MEAN, MEAN_SCORE)
-            cells += [f"{_value(r, pct)} ({fmt_ci(r, pct)})" if _ok(r) else SUPPRESSED,
+            cells += [f"{_value(r, pct, lang)} ({fmt_ci(r, pct, lang=lang)})" if _ok(r) else SUPPRESSED,
                       int(r["n_unweighted"]) if r is not None else 0]
         rows.append([cb.item(item).label(lang), level_label(cb, item, level, lang)
                      if level not in (MEAN,) else {"en": "Mean", "nb": "Gjennomsnitt"}[lang], *cells])
