@@ -38,6 +38,7 @@ Conventions
 """
 from __future__ import annotations
 
+import textwrap
 import warnings
 from dataclasses import dataclass, field
 
@@ -796,4 +797,55 @@ def plot_simulation(reps: pd.DataFrame, truth: pd.DataFrame, lang: str = "en"):
            "the target value of the generating process marked: " +
            "; ".join(f"{term_label(t, lang)} target {pp(v, 1)}, median {pp(np.median(d) / 100 if len(d) else np.nan, 1)}"
                      for t, v, d in zip(terms, truth["truth"], data)) + ".")
+    return fig, alt
+
+
+def plot_centrality_heatmap(est: pd.DataFrame, codebook: Codebook, items, lang: str = "en"):
+    """Heatmap: options of multiple-choice items (rows) × centrality classes and size classes
+    (columns), municipalities; cell = weighted percent ticking the option (":" suppressed)."""
+    import matplotlib.pyplot as plt
+
+    cols = [("centrality", str(k)) for k in sorted(CENTRALITY_2008)]
+    sizes = list(est.loc[est["domain"] == "size_class", "group"].drop_duplicates())
+    cols += [("size_class", g) for g in sizes] + [("all", "all")]
+    col_labels = [("C" + g if d == "centrality" else (g if d == "size_class" else ("All" if lang == "en" else "Alle")))
+                  for d, g in cols]
+    rows = [(it, o.key) for it in items for o in codebook.options(it)]
+    mat = np.full((len(rows), len(cols)), np.nan)
+    e = est.set_index(["item", "level", "domain", "group"])
+    for i, (it, lv) in enumerate(rows):
+        for j, (d, g) in enumerate(cols):
+            key = (it, lv, d, g)
+            if key in e.index:
+                r = e.loc[key]
+                r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
+                if not bool(r["suppressed"]) and pd.notna(r["estimate"]):
+                    mat[i, j] = 100 * r["estimate"]
+    fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(rows) + 1.8))
+    cmap = plt.get_cmap("Blues").copy()
+    cmap.set_bad("#dddddd")
+    ax.imshow(np.ma.masked_invalid(mat), cmap=cmap, vmin=0, vmax=100, aspect="auto")
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            v = mat[i, j]
+            ax.text(j, i, ":" if np.isnan(v) else f"{v:.0f}", ha="center", va="center", fontsize=8,
+                    color="white" if (not np.isnan(v) and v > 60) else "black")
+    ax.set_xticks(range(len(cols)), col_labels, fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(rows)), [textwrap.shorten(codebook.option_label(f"{it}__{lv}", lang), 44, placeholder="…")
+                                          for it, lv in rows], fontsize=8)
+    ax.axvline(3.5, color="white", lw=3)
+    ax.axvline(3.5 + len(sizes), color="white", lw=3)
+    for k in np.cumsum([len(codebook.options(it)) for it in items])[:-1]:
+        ax.axhline(k - 0.5, color="white", lw=3)
+    ax.grid(False)
+    ax.set_title(("Percent of municipalities by centrality class (C0 least – C3 most central) and size class"
+                  if lang == "en" else "Prosent av kommunene etter sentralitet (C0 minst – C3 mest sentral) og størrelse"),
+                 fontsize=10, pad=28)
+    fig.tight_layout()
+    alt = ("Heatmap of the weighted percent of municipalities ticking each option of the area-9 multiple-choice "
+           "questions, by centrality class 0–3 and by size class: " +
+           "; ".join(f"{codebook.option_label(f'{it}__{lv}', 'en')}: " +
+                     ", ".join(f"{c} {'suppressed' if np.isnan(v) else f'{v:.0f} %'}" for c, v in zip(col_labels, mat[i]))
+                     for i, (it, lv) in enumerate(rows)) + ".")
     return fig, alt
