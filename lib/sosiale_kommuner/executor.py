@@ -77,6 +77,8 @@ class Result:
     error: dict[str, Any] | None = None
     outputs: dict[str, str] = field(default_factory=dict)  # path in out root -> sha256
     log: str = ""
+    #: seconds per phase (staging, kernel start, execute, export, commit); for benchmarks
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class ChapterError(RuntimeError):
@@ -302,12 +304,13 @@ def run_chapter(job: Job) -> Result:
     """Execute, export and commit one chapter; never raises (errors go into the Result)."""
     t0 = time.monotonic()
     paths = config.paths(job.raw_dir, job.out_dir)
+    timings: dict[str, float] = {}
     try:
         if job.export_only:
             outputs = _reexport(job, paths)
         else:
-            outputs = _execute_and_commit(job, paths)
-        return Result(job.stem, "ok", time.monotonic() - t0, outputs=outputs)
+            outputs = _execute_and_commit(job, paths, timings)
+        return Result(job.stem, "ok", time.monotonic() - t0, outputs=outputs, timings=timings)
     except _NotebookFailed as f:
         return Result(job.stem, "failed", time.monotonic() - t0, error=f.error)
     except ChapterError as exc:
@@ -329,16 +332,19 @@ class _NotebookFailed(Exception):
         self.error = error
 
 
-def _execute_and_commit(job: Job, paths: config.Paths) -> dict[str, str]:
+def _execute_and_commit(job: Job, paths: config.Paths, timings: dict[str, float]) -> dict[str, str]:
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    clock = _Clock(timings)
     staged = _prepare_staging(job, paths)
     nb_path = Path(job.notebook)
     out_nb = state_dir(job.out_dir) / "staging" / f"{job.stem}.executed.ipynb"
     params = dict(job.params, raw_dir=str(paths.raw), out_dir=str(staged.out))
+    clock("staging")
     km = start_kernel(job.kernel_name, nb_path.parent)
+    clock("kernel_start")
     try:
         try:
             nb = papermill.execute_notebook(
@@ -353,16 +359,32 @@ def _execute_and_commit(job: Job, paths: config.Paths) -> dict[str, str]:
             os.replace(out_nb, keep)
             raise _NotebookFailed(_error_from_papermill(exc, failed)) from None
     finally:
+        clock("execute")
         stop_kernel(km)
+        clock("kernel_stop")
     moves = _collect_outputs(job, staged)
     html = _export(job, nb, paths)
+    clock("export")
     outputs = _commit(job, paths, moves, html)
     keep = executed_path(job.out_dir, job.stem)
     keep.parent.mkdir(parents=True, exist_ok=True)
     os.replace(out_nb, keep)
     with contextlib.suppress(FileNotFoundError):
         failed_path(job.out_dir, job.stem).unlink()
+    clock("commit")
     return outputs
+
+
+class _Clock:
+    """Adds the seconds since the previous call to ``timings[phase]``."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings, self.t = timings, time.monotonic()
+
+    def __call__(self, phase: str) -> None:
+        now = time.monotonic()
+        self.timings[phase] = round(self.timings.get(phase, 0.0) + now - self.t, 3)
+        self.t = now
 
 
 def _reexport(job: Job, paths: config.Paths) -> dict[str, str]:

@@ -35,6 +35,8 @@ STATUS_FILE = "status.json"
 STATE_FILE = "chapters.json"
 PARAMS_CACHE = "parameters.json"
 INDEX_KEY_FILE = "index.key"
+#: Seconds per phase of each chapter's last run (varies run to run; for benchmarks only).
+TIMINGS_FILE = "timings.json"
 
 #: Exit codes of run_all.py.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MANIFEST, EXIT_LEAK = 0, 1, 2, 3, 4
@@ -588,6 +590,10 @@ class BuildContext:
                                   "code_parts": d.code,
                                   "outputs": dict(sorted(outputs.items())), "export_hash": self.export_hash}
             _write_json(self.paths.pipeline_state / STATE_FILE, self.records)
+            if result.get("timings"):
+                timings = _read_json(self.paths.pipeline_state / TIMINGS_FILE)
+                timings[stem] = result["timings"]
+                _write_json(self.paths.pipeline_state / TIMINGS_FILE, timings)
             o = Outcome(stem, "ok", d.reason, True, result["elapsed"], d.fingerprint, d.params)
         else:
             o = Outcome(stem, "failed", describe_error(result["error"]), True, result["elapsed"],
