@@ -528,80 +528,152 @@ def pp(x: float, digits: int = 0) -> str:
     return f"{100 * x:+.{digits}f} pp"
 
 
-def closing_text(nums: dict, fpc_in_tests: bool = False) -> str:
-    """The "What this shows" Markdown, every number from :func:`closing_numbers`."""
+_CLOSING = {
+    "en": {
+        "reach": "- **Reach.** An estimated {p} of municipalities (95 % CI {lo}–{hi}; {n} respondents) had used social "
+                 "media to involve citizens in local development work (non-users of social media counted as not "
+                 "involved, 'Vet ikke' left out).",
+        "users": "- Among municipalities that use social media the share is {p} ({lo}–{hi}).",
+        "counties": "- County municipalities: {p} ({lo}–{hi}), from only {n} respondents — an interval this wide says little.",
+        "centrality": "- **By centrality** (SSB 2008, 0 = least central): {parts}.",
+        "tests": "- Of {nt} design-based tests of area-9 items by centrality ({fpc} finite population correction), "
+                 "{ns} {verb} below 0.05 after Benjamini–Hochberg adjustment",
+        "with": "with", "without": "without", "remains": "remains", "remain": "remain",
+        "tests_inv": "; for having involved citizens at all, p = {p} (adjusted {padj})",
+        "gap": "- Among municipalities that use social media, the share that involved citizens differs by {e} between "
+               "central (3) and the least central (0) municipalities (central minus least central; 95 % CI {lo} to "
+               "{hi}) — a difference that {can} (one pre-specified contrast; its interval is not adjusted for the "
+               "other tests).",
+        "can": "the data can tell apart from zero", "cannot": "the data cannot tell apart from zero",
+        "ame": "- **What goes with involvement** (municipalities using social media, n = {n}; average marginal effects "
+               "on the probability, percentage points): {parts}.",
+        "ame_c": "- Holding size, strategy, formalisation, leadership and staff fixed: {parts}.",
+        "to": "to",
+        "practice": "- **Kinds of practice** (all municipalities): {parts}.",
+        "barrier": "- The barrier named most often: {b} ({p}, {lo}–{hi}).",
+        "sim": "- **Does the model estimate what it should?** In {r} simulated surveys the largest standardised bias of "
+               "an average marginal effect was {z} Monte Carlo standard errors, and interval coverage ranged "
+               "{clo}–{chi} (nominal 95 %).",
+        "could": "**What a district-development agency could conclude:** how widespread involvement through social "
+                 "media is, which kinds of work, groups and methods it concerns, which barriers respondents name, and "
+                 "{gap} — with the uncertainty shown.",
+        "gap_yes": "that in this cross-section the least central municipalities involve citizens less often than the "
+                   "central ones",
+        "gap_no": "that these data cannot show a gap between the least central and the central municipalities (which "
+                  "is not the same as showing there is none)",
+        "gap_adj": " (though, holding size, strategy, formalisation, leadership and staff fixed, the model cannot tell "
+                   "the centrality gap apart from zero: rurality and these traits go together)",
+        "could_not": "**What it could not conclude:** that adopting a strategy, formalising, engaging leaders or hiring "
+                     "communication staff would *cause* more involvement — the model's marginal effects are "
+                     "associations in one cross-section, open to reverse causation and confounding; nor anything about "
+                     "the quality of involvement beyond respondents' own judgement; nor differences among county "
+                     "municipalities (too few units). The data shown are synthetic: the numbers illustrate the method, "
+                     "not Norway in 2013.",
+    },
+    "nb": {
+        "reach": "- **Omfang.** Anslagsvis {p} av kommunene (95 % KI {lo}–{hi}; {n} respondenter) hadde brukt sosiale "
+                 "medier til å involvere innbyggerne i lokalt utviklingsarbeid (kommuner uten sosiale medier regnet "
+                 "som ikke involvert, «Vet ikke» holdt utenfor).",
+        "users": "- Blant kommunene som bruker sosiale medier, er andelen {p} ({lo}–{hi}).",
+        "counties": "- Fylkeskommunene: {p} ({lo}–{hi}), fra bare {n} respondenter — et så bredt intervall sier lite.",
+        "centrality": "- **Etter sentralitet** (SSB 2008, 0 = minst sentral): {parts}.",
+        "tests": "- Av {nt} designbaserte tester av spørsmålene i område 9 etter sentralitet ({fpc} endelighetskorreksjon) "
+                 "{verb} {ns} under 0,05 etter Benjamini–Hochberg-justering",
+        "with": "med", "without": "uten", "remains": "er", "remain": "er",
+        "tests_inv": "; for om kommunen har involvert innbyggerne i det hele tatt er p = {p} (justert {padj})",
+        "gap": "- Blant kommunene som bruker sosiale medier, skiller andelen som har involvert innbyggerne seg med {e} "
+               "mellom sentrale (3) og minst sentrale (0) kommuner (sentrale minus minst sentrale; 95 % KI {lo} til "
+               "{hi}) — en forskjell som {can} (én forhåndsvalgt kontrast; intervallet er ikke justert for de andre "
+               "testene).",
+        "can": "dataene kan skille fra null", "cannot": "dataene ikke kan skille fra null",
+        "ame": "- **Hva henger sammen med involvering** (kommuner som bruker sosiale medier, n = {n}; gjennomsnittlige "
+               "marginaleffekter på sannsynligheten, prosentpoeng): {parts}.",
+        "ame_c": "- Med størrelse, strategi, formalisering, ledelse og bemanning holdt fast: {parts}.",
+        "to": "til",
+        "practice": "- **Typer praksis** (alle kommuner): {parts}.",
+        "barrier": "- Hindringen flest nevner: {b} ({p}, {lo}–{hi}).",
+        "sim": "- **Treffer modellen det den skal?** I {r} simulerte undersøkelser var den største standardiserte "
+               "skjevheten i en marginaleffekt {z} Monte Carlo-standardfeil, og dekningsgraden for intervallene lå "
+               "mellom {clo} og {chi} (nominelt 95 %).",
+        "could": "**Hva et distriktsutviklingsmiljø kunne slutte:** hvor utbredt involvering via sosiale medier er, "
+                 "hvilke typer arbeid, grupper og metoder det gjelder, hvilke hindringer respondentene nevner, og "
+                 "{gap} — med usikkerheten vist.",
+        "gap_yes": "at de minst sentrale kommunene i dette tverrsnittet involverer innbyggerne sjeldnere enn de sentrale",
+        "gap_no": "at disse dataene ikke kan vise en forskjell mellom minst sentrale og sentrale kommuner (som ikke er "
+                  "det samme som å vise at det ikke finnes en)",
+        "gap_adj": " (men med størrelse, strategi, formalisering, ledelse og bemanning holdt fast kan modellen ikke "
+                   "skille sentralitetsforskjellen fra null: distriktspreg og disse forholdene henger sammen)",
+        "could_not": "**Hva det ikke kunne slutte:** at en vedtatt strategi, formalisering, engasjerte ledere eller "
+                     "flere kommunikasjonsårsverk ville *føre til* mer involvering — marginaleffektene er samvariasjon "
+                     "i ett tverrsnitt, åpne for omvendt kausalitet og utelatte forhold; heller ikke noe om kvaliteten "
+                     "på involveringen utover respondentenes egen vurdering, eller forskjeller mellom fylkeskommuner "
+                     "(for få enheter). Dataene er syntetiske: tallene illustrerer metoden, ikke Norge i 2013.",
+    },
+}
+
+
+def _num(x: float, digits: int, lang: str) -> str:
+    s = f"{x:.{digits}f}"
+    return s.replace(".", ",") if lang == "nb" else s
+
+
+def closing_text(nums: dict, fpc_in_tests: bool = False, lang: str = "en", codebook: Codebook | None = None) -> str:
+    """The "What this shows" Markdown (``lang`` ``en`` or ``nb``), every number from :func:`closing_numbers`."""
+    T = _CLOSING[lang]
     lines = []
     a = nums.get("involved_all")
     if a:
-        lines.append(f"- **Reach.** An estimated {pct(a[0])} of municipalities (95 % CI {pct(a[1])}–{pct(a[2])}; "
-                     f"{a[3]} respondents) had used social media to involve citizens in local development work "
-                     "(non-users of social media counted as not involved, 'Vet ikke' left out).")
+        lines.append(T["reach"].format(p=pct(a[0]), lo=pct(a[1]), hi=pct(a[2]), n=a[3]))
     u = nums.get("involved_users")
     if u:
-        lines.append(f"- Among municipalities that use social media the share is {pct(u[0])} "
-                     f"({pct(u[1])}–{pct(u[2])}).")
+        lines.append(T["users"].format(p=pct(u[0]), lo=pct(u[1]), hi=pct(u[2])))
     c = nums.get("involved_counties")
     if c:
-        lines.append(f"- County municipalities: {pct(c[0])} ({pct(c[1])}–{pct(c[2])}), from only {c[3]} "
-                     "respondents — an interval this wide says little.")
+        lines.append(T["counties"].format(p=pct(c[0]), lo=pct(c[1]), hi=pct(c[2]), n=c[3]))
     cent = nums.get("involved_by_centrality") or {}
     if cent:
-        parts = [f"{k}: {pct(v[0])} ({pct(v[1])}–{pct(v[2])})" for k, v in cent.items()]
-        lines.append("- **By centrality** (SSB 2008, 0 = least central): " + "; ".join(parts) + ".")
+        parts = "; ".join(f"{k}: {pct(v[0])} ({pct(v[1])}–{pct(v[2])})" for k, v in cent.items())
+        lines.append(T["centrality"].format(parts=parts))
     ti = nums.get("test_involved")
     nt, ns = nums.get("n_tests", 0), nums.get("n_tests_bh_significant", 0)
     if nt:
-        txt = (f"- Of {nt} design-based tests of area-9 items by centrality "
-               f"({'with' if fpc_in_tests else 'without'} finite population correction), {ns} "
-               f"{'remains' if ns == 1 else 'remain'} below 0.05 after Benjamini–Hochberg adjustment")
+        txt = T["tests"].format(nt=nt, ns=ns, fpc=T["with"] if fpc_in_tests else T["without"],
+                                verb=T["remains"] if ns == 1 else T["remain"])
         if ti:
-            txt += f"; for having involved citizens at all, p = {ti[0]:.3f} (adjusted {ti[1]:.3f})"
+            txt += T["tests_inv"].format(p=_num(ti[0], 3, lang), padj=_num(ti[1], 3, lang))
         lines.append(txt + ".")
     gap = nums.get("centrality_gap")
+    gap_shown = bool(gap) and (gap[1] > 0 or gap[2] < 0)
     if gap:
-        lines.append(f"- Among municipalities that use social media, the share that involved citizens differs by "
-                     f"{pp(gap[0])} between central (3) and the least central (0) municipalities "
-                     f"(central minus least central; 95 % CI {pp(gap[1])} to {pp(gap[2])}) — a difference that "
-                     + ("the data can tell apart from zero" if gap[1] > 0 or gap[2] < 0 else
-                        "the data cannot tell apart from zero")
-                     + " (one pre-specified contrast; its interval is not adjusted for the other tests).")
+        lines.append(T["gap"].format(e=pp(gap[0]), lo=pp(gap[1]), hi=pp(gap[2]),
+                                     can=T["can"] if gap_shown else T["cannot"]))
     am = nums.get("ame") or {}
     if am:
-        n = nums.get("model_n", 0)
         def fmt(t):
             e = am[t]
-            return f"{term_label(t)}: {pp(e[0])} ({pp(e[1])} to {pp(e[2])})"
+            return f"{term_label(t, lang)}: {pp(e[0])} ({pp(e[1])} {T['to']} {pp(e[2])})"
         keys = [t for t in am if not t.startswith(("size_class", "centrality"))]
-        lines.append(f"- **What goes with involvement** (municipalities using social media, n = {n}; average "
-                     "marginal effects on the probability, percentage points): " + "; ".join(fmt(t) for t in keys) + ".")
+        lines.append(T["ame"].format(n=nums.get("model_n", 0), parts="; ".join(fmt(t) for t in keys)))
         ck = [t for t in am if t.startswith("centrality")]
         if ck:
-            lines.append("- Holding size, strategy, formalisation, leadership and staff fixed: "
-                         + "; ".join(fmt(t) for t in ck) + ".")
+            lines.append(T["ame_c"].format(parts="; ".join(fmt(t) for t in ck)))
     pt = nums.get("practice") or {}
     if pt:
-        lines.append("- **Kinds of practice** (all municipalities): "
-                     + ", ".join(f"{PRACTICE_LABELS['en'][k].lower()} {pct(v)}" for k, v in pt.items()) + ".")
+        lines.append(T["practice"].format(parts=", ".join(f"{PRACTICE_LABELS[lang][k].lower()} {pct(v)}"
+                                                          for k, v in pt.items())))
     tb = nums.get("top_barrier")
     if tb:
-        lines.append(f"- The barrier named most often: {tb[0].replace('_', ' ')} ({pct(tb[1])}, {pct(tb[2])}–{pct(tb[3])}).")
+        name = (codebook.option_label(f"a9_barriers__{tb[0]}", lang).lower() if codebook is not None
+                else tb[0].replace("_", " "))
+        lines.append(T["barrier"].format(b=name, p=pct(tb[1]), lo=pct(tb[2]), hi=pct(tb[3])))
     if "sim_replicates" in nums:
-        lines.append(f"- **Does the model estimate what it should?** In {nums['sim_replicates']} simulated surveys the "
-                     f"largest standardised bias of an average marginal effect was {nums['sim_max_abs_bias_z']:.1f} "
-                     f"Monte Carlo standard errors, and interval coverage ranged {pct(nums['sim_coverage_min'])}–"
-                     f"{pct(nums['sim_coverage_max'])} (nominal 95 %).")
-    lines.append("")
-    lines.append("**What a district-development agency could conclude:** how widespread involvement through "
-                 "social media is, which kinds of work, groups and methods it concerns, which barriers "
-                 "respondents name, and whether rural (least central) municipalities lag behind central ones "
-                 "in this cross-section — with the uncertainty shown.")
-    lines.append("")
-    lines.append("**What it could not conclude:** that adopting a strategy, formalising, engaging leaders or "
-                 "hiring communication staff would *cause* more involvement — the model's marginal effects are "
-                 "associations in one cross-section, open to reverse causation and confounding; nor anything "
-                 "about the quality of involvement beyond respondents' own judgement; nor differences among "
-                 "county municipalities (too few units). The data shown are synthetic: the numbers illustrate "
-                 "the method, not Norway in 2013.")
+        lines.append(T["sim"].format(r=nums["sim_replicates"], z=_num(nums["sim_max_abs_bias_z"], 1, lang),
+                                     clo=pct(nums["sim_coverage_min"]), chi=pct(nums["sim_coverage_max"])))
+    gap_text = T["gap_yes"] if (gap_shown and gap[0] > 0) else T["gap_no"]
+    c3 = am.get(f"centrality={max(CENTRALITY_2008)}")
+    if gap_shown and gap[0] > 0 and c3 is not None and c3[1] <= 0 <= c3[2]:
+        gap_text += T["gap_adj"]
+    lines += ["", T["could"].format(gap=gap_text), "", T["could_not"]]
     return "\n".join(lines)
 
 
