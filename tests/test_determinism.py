@@ -4,10 +4,11 @@
    gives the same bytes for ``reports/**/*.html`` and ``reports/tables/*.csv`` as the
    session's shared build (fixture ``built`` from ``tests/conftest.py``).
 2. A change to one raw input changes exactly the pages and tables of the chapters that
-   depend on it. The edit is content-neutral (a blank line appended to a CSV/YAML file,
-   which every reader skips), so its checksum changes but no number does: the direct
-   readers' pages must change (their footers list the checksum), and nothing outside the
-   chapters depending on the file (directly or through processed files) may change.
+   depend on it. The edit is content-neutral (a comment line appended to a YAML file, or a
+   blank line to a CSV file), so its checksum changes but no number does: the direct
+   readers' pages must change (their footers list the checksum), nothing outside the
+   chapters depending on the file (directly or through processed files) may change, and
+   since the processed files stay byte-identical, neither may the downstream chapters.
 
 Both rebuild from scratch with ``run_all.py`` in a subprocess, with the same parameter
 overrides as the shared build (read from its ``.pipeline/status.json``).
@@ -71,18 +72,30 @@ def chapter_of(rel: str) -> str | None:
 
 
 def pick_raw_file(paths: config.Paths) -> tuple[str, set[str]]:
-    """A text raw file read by the fewest chapters (not all), and the stems reading it."""
+    """A raw file to edit and the chapters reading it directly.
+
+    Preference: a YAML file (a comment line is a content-neutral edit for certain), then the
+    fewest dependent chapters (so that many chapters must stay unchanged), then name.
+    """
     readers: dict[str, set[str]] = {}
     for c in chapters.CHAPTERS:
         for f in hashing.raw_files(c, paths):
             readers.setdefault(f.relative_to(paths.raw).as_posix(), set()).add(c.stem)
-    every = {c.stem for c in chapters.CHAPTERS}
-    candidates = sorted((len(s) == len(every), len(s), rel) for rel, s in readers.items()
-                        if rel.endswith(TEXT_SUFFIXES))
+    candidates = sorted((not rel.endswith((".yaml", ".yml")), len(dependents(s)), len(s), rel)
+                        for rel, s in readers.items() if rel.endswith(TEXT_SUFFIXES))
     if not candidates:
         pytest.skip("no chapter reads a text raw file")
-    rel = candidates[0][2]
+    rel = candidates[0][-1]
     return rel, readers[rel]
+
+
+def neutral_edit(path: Path) -> None:
+    """Change the bytes of ``path`` but not what any reader makes of it."""
+    data = path.read_bytes()
+    if path.suffix in (".yaml", ".yml"):
+        path.write_bytes(data.rstrip(b"\n") + b"\n# content-neutral edit (test_determinism)\n")
+    else:  # a trailing blank line; CSV readers skip it
+        path.write_bytes(data.rstrip(b"\n") + b"\n\n")
 
 
 def dependents(direct: set[str]) -> set[str]:
@@ -122,7 +135,7 @@ def test_raw_change_changes_exactly_dependent_chapters(built, tmp_path_factory):
     shutil.copytree(built.paths.raw, raw2)
     rel, direct = pick_raw_file(config.paths(raw2, root / "out"))
     target = raw2 / rel
-    target.write_bytes(target.read_bytes().rstrip(b"\n") + b"\n\n")
+    neutral_edit(target)
     run_all("--raw-dir", str(raw2), "--update-manifest")
     out3 = root / "out"
     run_all("--raw-dir", str(raw2), "--out-dir", str(out3), *build_overrides(first))
@@ -134,6 +147,10 @@ def test_raw_change_changes_exactly_dependent_chapters(built, tmp_path_factory):
     assert not outside, f"{rel} changed pages/tables of chapters that don't read it: {outside}"
     pages = {chapter_of(k) for k in changed if k.endswith(".html") and chapter_of(k)}
     assert direct <= pages, f"pages of {sorted(direct - pages)} don't show the new checksum of {rel}"
+    # the edit is content-neutral: downstream chapters get byte-identical processed inputs,
+    # so only the direct readers' pages (their footers' checksums) may change
+    touched = {chapter_of(k) for k in changed if chapter_of(k)}
+    assert touched == direct, f"changed: {sorted(touched)}; expected only the readers of {rel}: {sorted(direct)}"
     new_digest = hashlib.sha256(target.read_bytes()).hexdigest()
     for stem in direct:
         assert new_digest in (out3 / "reports" / f"{stem}.html").read_text(encoding="utf-8")
