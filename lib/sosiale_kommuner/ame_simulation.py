@@ -172,7 +172,9 @@ def truth(frame: pd.DataFrame, params: dict, generator, seed: int, n_truth: int 
 
     Each frame municipality is repeated ``ceil(n_truth / 428)`` times (new unit ids), so the
     covariate distribution of size class and centrality is the frame's; answers come from the
-    generator with ``seed``. All units weight 1. Returns ``term, truth``.
+    generator with ``seed``. All units weight 1. Returns ``term, truth, truth_se``; ``truth_se``
+    is the target's own Monte Carlo error (the AME's standard error in that population, taken
+    as a simple random sample of the generating process), used in ``bias_z``.
     """
     reps = int(np.ceil(n_truth / len(frame)))
     big = frame.loc[frame.index.repeat(reps)].reset_index(drop=True)
@@ -183,8 +185,8 @@ def truth(frame: pd.DataFrame, params: dict, generator, seed: int, n_truth: int 
     pop["weight"] = 1.0
     d = involvement.derive(pop)
     des = SurveyDesign(d, "weight")
-    res = involvement.fit_model(des, diagnostics=False, se=False)
-    return res.ame[["term", "estimate"]].rename(columns={"estimate": "truth"})
+    res = involvement.fit_model(des, diagnostics=False, se=True)
+    return res.ame[["term", "estimate", "se"]].rename(columns={"estimate": "truth", "se": "truth_se"})
 
 
 @dataclass
@@ -230,6 +232,10 @@ def run(frame: pd.DataFrame, params: dict, replicates: int = 200, seed: int = 20
 def summarise(reps: pd.DataFrame, tr: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Per term: truth, mean, MC SE, bias, bias_z, empirical SD, mean SE, coverage (+ MC interval).
 
+    ``bias_z = bias / sqrt(mc_se^2 + truth_se^2)`` (the target's own Monte Carlo error counts
+    when ``tr`` has ``truth_se``); ``bias_rel_se = bias / mean_se`` says whether a bias matters
+    next to the estimator's standard error.
+
     Replicates that failed (error) or separated are counted and left out of the means;
     non-converged fits are counted and left out too.
     """
@@ -241,6 +247,7 @@ def summarise(reps: pd.DataFrame, tr: pd.DataFrame, level: float = 0.95) -> pd.D
     n_sep = int(reps.groupby("replicate")["separation"].any().sum())
     n_nc = int((~reps.groupby("replicate")["converged"].all()).sum()) - n_err
     rows = []
+    tse = tr.set_index("term")["truth_se"] if "truth_se" in tr.columns else pd.Series(0.0, index=tr["term"])
     for term, t in tr.set_index("term")["truth"].items():
         g = ok[ok["term"] == term]
         R = len(g)
@@ -249,8 +256,9 @@ def summarise(reps: pd.DataFrame, tr: pd.DataFrame, level: float = 0.95) -> pd.D
         mcse = sd / np.sqrt(R)
         cov = float(((g["ci_low"] <= t) & (t <= g["ci_high"])).mean())
         half = stats.norm.isf(0.025) * np.sqrt(level * (1 - level) / R)
-        rows.append(dict(term=term, truth=t, mean_estimate=m, mc_se=mcse, bias=m - t, bias_z=(m - t) / mcse,
-                         empirical_sd=sd, mean_se=g["se"].mean(), coverage=cov,
+        rows.append(dict(term=term, truth=t, truth_se=float(tse[term]), mean_estimate=m, mc_se=mcse, bias=m - t,
+                         bias_z=(m - t) / np.sqrt(mcse ** 2 + float(tse[term]) ** 2),
+                         bias_rel_se=(m - t) / g["se"].mean(), empirical_sd=sd, mean_se=g["se"].mean(), coverage=cov,
                          coverage_mc_low=level - half, coverage_mc_high=level + half,
                          replicates=R_all, used=R, separated=n_sep, not_converged=n_nc, failed=n_err))
     return pd.DataFrame(rows)

@@ -512,6 +512,8 @@ def closing_numbers(estimates: pd.DataFrame, tests: pd.DataFrame, models: pd.Dat
     out["practice"] = pt
     if simulation is not None and len(simulation):
         out["sim_max_abs_bias_z"] = float(simulation["bias_z"].abs().max())
+        if "bias_rel_se" in simulation.columns:
+            out["sim_max_abs_bias_rel_se"] = float(simulation["bias_rel_se"].abs().max())
         out["sim_coverage_min"] = float(simulation["coverage"].min())
         out["sim_coverage_max"] = float(simulation["coverage"].max())
         out["sim_replicates"] = int(simulation["replicates"].iloc[0])
@@ -554,6 +556,9 @@ _CLOSING = {
         "sim": "- **Does the model estimate what it should?** In {r} simulated surveys the largest standardised bias of "
                "an average marginal effect was {z} Monte Carlo standard errors, and interval coverage ranged "
                "{clo}–{chi} (nominal 95 %).",
+        "sim_rel": " No bias exceeded {rel} of the estimate's own standard error, so none matters next to the "
+                   "sampling uncertainty of one survey.",
+        "sim_rel_big": " The largest bias was {rel} of the estimate's own standard error: read that term with care.",
         "could": "**What a district-development agency could conclude:** how widespread involvement through social "
                  "media is, which kinds of work, groups and methods it concerns, which barriers respondents name, and "
                  "{gap} — with the uncertainty shown.",
@@ -595,6 +600,9 @@ _CLOSING = {
         "sim": "- **Treffer modellen det den skal?** I {r} simulerte undersøkelser var den største standardiserte "
                "skjevheten i en marginaleffekt {z} Monte Carlo-standardfeil, og dekningsgraden for intervallene lå "
                "mellom {clo} og {chi} (nominelt 95 %).",
+        "sim_rel": " Ingen skjevhet var større enn {rel} av estimatets egen standardfeil, så ingen betyr noe ved siden "
+                   "av utvalgsusikkerheten i én undersøkelse.",
+        "sim_rel_big": " Den største skjevheten var {rel} av estimatets egen standardfeil: les det leddet med forsiktighet.",
         "could": "**Hva et distriktsutviklingsmiljø kunne slutte:** hvor utbredt involvering via sosiale medier er, "
                  "hvilke typer arbeid, grupper og metoder det gjelder, hvilke hindringer respondentene nevner, og "
                  "{gap} — med usikkerheten vist.",
@@ -667,8 +675,12 @@ def closing_text(nums: dict, fpc_in_tests: bool = False, lang: str = "en", codeb
                 else tb[0].replace("_", " "))
         lines.append(T["barrier"].format(b=name, p=pct(tb[1]), lo=pct(tb[2]), hi=pct(tb[3])))
     if "sim_replicates" in nums:
-        lines.append(T["sim"].format(r=nums["sim_replicates"], z=_num(nums["sim_max_abs_bias_z"], 1, lang),
-                                     clo=pct(nums["sim_coverage_min"]), chi=pct(nums["sim_coverage_max"])))
+        txt = T["sim"].format(r=nums["sim_replicates"], z=_num(nums["sim_max_abs_bias_z"], 1, lang),
+                              clo=pct(nums["sim_coverage_min"]), chi=pct(nums["sim_coverage_max"]))
+        rel = nums.get("sim_max_abs_bias_rel_se")
+        if rel is not None:
+            txt += (T["sim_rel"] if rel < 0.5 else T["sim_rel_big"]).format(rel=pct(rel))
+        lines.append(txt)
     gap_text = T["gap_yes"] if (gap_shown and gap[0] > 0) else T["gap_no"]
     c3 = am.get(f"centrality={max(CENTRALITY_2008)}")
     if gap_shown and gap[0] > 0 and c3 is not None and c3[1] <= 0 <= c3[2]:
