@@ -81,3 +81,14 @@ def test_scan_for_leaks(tmp_path):
     # without a mapping: e-mail addresses and phone numbers still found, names not
     found = privacy.scan_for_leaks(reports, None)
     assert {f.kind for f in found} == {"email"}
+
+
+def test_scanner_bare_eight_digits_need_context():
+    c = privacy.contacts_from_mapping(MAPPING)
+    assert privacy.scan_text("seed 20131234, id 45678901", c) == []
+    assert [f.match for f in privacy.scan_text("tlf. 45678901", c)] == ["45678901"]
+    assert [f.match for f in privacy.scan_text("ring meg på 45678901", c)] == ["45678901"]
+    assert [f.match for f in privacy.scan_text("nr 92345678", c)] == ["92345678"]   # a mapping number
+    assert [f.match for f in privacy.scan_text("+47 45678901", c)] == ["+47 45678901"]
+    # scrubbing stays aggressive: every 8-digit run starting 2-9 goes
+    assert privacy.scrub_text("id 45678901", MAPPING) == "id [telefon]"

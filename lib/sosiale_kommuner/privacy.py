@@ -12,7 +12,9 @@ of it may reach ``data/processed/`` or ``reports/`` (STUDY.md, CONTRACTS §1):
   names on the mapping (first and last name together, any case, any spacing) by
   ``[e-post]``, ``[telefon]``, ``[navn]``. A surname alone is left alone: many are also
   place names (Berg, Vik, Strand), and blanking them would destroy the answer.
-* :func:`scan_for_leaks` — looks for e-mail addresses, telephone numbers and the mapping's
+* :func:`scan_for_leaks` — looks for e-mail addresses, telephone numbers (grouped or with
+  +47; a bare run of 8 digits only after a phone word or when it is a mapping number, so that
+  seeds and ids in reports are not flagged) and the mapping's
   names/e-mails/phones in every file under given folders (``.parquet`` read as the text of
   its values; ``.html``, ``.csv``, ``.md``, ``.txt``, ``.json``, ``.ipynb`` as text, embedded
   ``data:`` images skipped). ``run_all.py`` calls it after export.
@@ -40,6 +42,8 @@ PHONE_RE = re.compile(
     r"(?<![\w.,+])(?:(?:\+|00)47[ .-]?)?"
     r"(?:[2-9]\d[ .-]\d{2}[ .-]\d{2}[ .-]\d{2}|[2-9]\d{2}[ .-]\d{2}[ .-]\d{3}|[2-9]\d{7})"
     r"(?![\w,]|\.\d)")
+
+_PHONE_CONTEXT_RE = re.compile(r"\b(tlf|telefon|mob|mobil|ring|phone|tel)\b[.:]?\s*(?:\S{1,12}\s+){0,3}$", re.IGNORECASE)
 
 EMAIL_MASK, PHONE_MASK, NAME_MASK = "[e-post]", "[telefon]", "[navn]"
 
@@ -178,7 +182,16 @@ def _file_text(path: Path) -> str:
 def scan_text(text: str, contacts: Contacts, where: str = "") -> list[Finding]:
     """Findings in one text."""
     found = [Finding(where, "email", m.group(0)) for m in EMAIL_RE.finditer(text)]
-    found += [Finding(where, "phone", m.group(0)) for m in PHONE_RE.finditer(text)]
+    mapping_digits = {re.sub(r"\D", "", p)[-8:] for p in contacts.phones}
+    for m in PHONE_RE.finditer(text):
+        g = m.group(0)
+        # A bare run of 8 digits is a phone number only with a phone word or +47/0047 before it,
+        # or when it is a mapping number: seeds, ids and counts in reports are not phone numbers.
+        # (Free text is scrubbed of every 8-digit run; the scanner is for what slipped through.)
+        if re.fullmatch(r"[2-9]\d{7}", g) and g not in mapping_digits and not _PHONE_CONTEXT_RE.search(
+                text[max(0, m.start() - 25):m.start()]):
+            continue
+        found.append(Finding(where, "phone", g))
     low = text.lower()
     for e in contacts.emails:
         if e.lower() in low and not any(f.match.lower() == e.lower() for f in found):
