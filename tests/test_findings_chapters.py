@@ -134,3 +134,43 @@ def test_key_number_and_closing_text_equal_the_table(build, stem):
     assert kn.loc[0, "value"] in shown
     expected = _strip_markdown(findings_text.closing_text(t, cb, spec, "en"))
     assert _numbers(shown) == _numbers(expected)
+
+
+def _est_rows(item, levels, groups, value=0.5, n=20):
+    rows = []
+    for dom, grp in groups:
+        for lev in levels:
+            rows.append(dict(item=item, area=1, level=lev, domain=dom, group=grp, estimate=value, se=0.05,
+                             ci_low=value - 0.1, ci_high=value + 0.1, n_unweighted=n, n_weighted=2.0 * n,
+                             suppressed=False))
+    return rows
+
+
+def test_figures_return_alt_text_and_mark_suppressed_cells():
+    import matplotlib.pyplot as plt
+
+    from sosiale_kommuner import findings_plots as fp
+
+    cb = cbm.load_codebook()
+    it = cb.item("a1_channels")
+    opts = [o.key for o in it.options]
+    groups = [("size_class", "< 5 000"), ("size_class", "≥ 20 000"), ("all", "all"), ("unit_type", "kommune")]
+    t = pd.DataFrame(_est_rows("a1_channels", opts, groups)
+                     + _est_rows("a1_channels", opts, [("unit_type", "fylkeskommune")], n=2),
+                     columns=tables.ESTIMATES_COLUMNS)
+    sup = t["n_unweighted"] < 3
+    t.loc[sup, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
+    t.loc[sup, "suppressed"] = True
+    fig, alt = fp.option_heatmap(t, cb, "a1_channels", "en")
+    assert "County municipalities: suppressed" in alt and "All municipalities: most often" in alt
+    texts = [x.get_text() for x in fig.axes[0].texts]
+    assert texts.count(":") == len(opts) and texts.count("50") == 3 * len(opts)
+    plt.close(fig)
+    fig, alt = fp.point_interval(t, [("a1_channels", "facebook")], cb, "en", title="Channels")
+    assert alt.startswith("Channels. Dot plot") and "Municipalities: 50 % (40 %–60 %)" in alt
+    assert "County" not in alt
+    plt.close(fig)
+    with pytest.raises(ValueError, match="different answer scales"):
+        fp.likert_diverging(t, cb, ["a5_admin_leadership", "a5_resources"])
+    assert fp.likert_scales(cb, ["a5_admin_leadership", "a5_resources", "a8_aware_others"]) == [
+        ["a5_admin_leadership", "a8_aware_others"], ["a5_resources"]]

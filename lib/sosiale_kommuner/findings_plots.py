@@ -143,7 +143,7 @@ def option_heatmap(table: pd.DataFrame, cb: Codebook, item: str, lang: str = "en
     t = table[table["item"] == item]
     sizes = [g for g in t.loc[t["domain"] == "size_class", "group"].drop_duplicates()]
     cols = [("size_class", g) for g in sizes] + [("all", "all"), ("unit_type", "fylkeskommune")]
-    col_labels = [_wrap(group_label(d, g, lang), 14) for d, g in cols]
+    col_labels = [group_label(d, g, lang) for d, g in cols]
     opts = [o.key for o in it.options]
     mat = np.full((len(opts), len(cols)), np.nan)
     for i, o in enumerate(opts):
@@ -151,10 +151,9 @@ def option_heatmap(table: pd.DataFrame, cb: Codebook, item: str, lang: str = "en
             r = _rows(t, item, o, d, g)
             if _ok(r):
                 mat[i, j] = 100 * r["estimate"]
-    fig, ax = plt.subplots(figsize=(8.0, 0.45 * len(opts) + 1.8))
+    fig, ax = plt.subplots(figsize=(8.0, 0.45 * len(opts) + 2.2))
     masked = np.ma.masked_invalid(mat)
-    cmap = plt.get_cmap("Blues").copy()
-    cmap.set_bad("#dddddd")
+    cmap = plt.get_cmap("Blues").with_extremes(bad="#dddddd")
     im = ax.imshow(masked, cmap=cmap, vmin=0, vmax=100, aspect="auto")
     for i in range(len(opts)):
         for j in range(len(cols)):
@@ -162,7 +161,7 @@ def option_heatmap(table: pd.DataFrame, cb: Codebook, item: str, lang: str = "en
             ax.text(j, i, ":" if np.isnan(v) else f"{v:.0f}", ha="center", va="center",
                     color="white" if (not np.isnan(v) and v > 60) else "black", fontsize=9)
     ax.set_xticks(range(len(cols)))
-    ax.set_xticklabels(col_labels, fontsize=9)
+    ax.set_xticklabels(col_labels, fontsize=9, rotation=30, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(len(opts)))
     ax.set_yticklabels([_wrap(it.level_label(o, lang), 34) for o in opts])
     ax.axvline(len(sizes) - 0.5, color="white", lw=3)
