@@ -190,3 +190,9 @@ def test_lookup(cb, shipped):
     assert r["n_unweighted"] <= 11
     with pytest.raises(KeyError):
         item_estimates.lookup(est, "a8_collaborates", "maybe")
+
+
+def test_missing_item_column_is_named(cb):
+    d = _design(cb, CRISIS)
+    with pytest.raises(KeyError, match="a8_collaborates"):
+        item_rows(d, cb.item("a8_collaborates"))

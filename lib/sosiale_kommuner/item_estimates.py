@@ -139,6 +139,10 @@ def item_rows(design: SurveyDesign, item: Item, mask: np.ndarray | None = None) 
     one item for the respondents in ``mask`` (a domain of ``design``; all if None)."""
     data = design.data
     mask = np.ones(design.n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    missing = [c for c in item.columns if c not in data.columns]
+    if missing and not item.is_multiple or len(missing) == len(item.columns):
+        raise KeyError(f"item {item.id!r}: the respondent table (responses.parquet) has no column(s) "
+                       f"{missing}; expected the typed columns of codebook.to_typed")
     rows: list[dict] = []
     if item.is_categorical:
         col = data[item.id]
