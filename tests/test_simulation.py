@@ -120,16 +120,19 @@ def test_null_effect_intervals_cover_zero(null_run):
 @pytest.mark.pipeline
 @pytest.mark.slow
 def test_strong_planted_effects_are_detected_on_shipped_data(built):
-    """Planted effects that chapter 11's simulation gives a power above 99 % (smoothed, and no
-    replicate missing them) are significant after BH in chapter 09's table."""
+    """Planted effects that chapter 11's simulation gives a power above 99 % (smoothed) are
+    significant at 5 % in chapter 09's table; those it also never missed after BH are
+    significant after BH."""
     t = built.paths.tables
     power = pd.read_csv(t / "11_simulation__power.csv")
     tests = pd.read_csv(t / "09_size_differences__tests.csv")
-    strong = power[(power["smoothed_power"] > 0.99) & (power["power_bh"] == 1.0)]
-    assert len(strong) >= 3, "the simulation should find some strong planted effects"
-    merged = strong.merge(tests, on=["comparison", "item"], how="left")
-    missed = merged[~(merged["p_adjusted"] < 0.05)]
-    assert missed.empty, missed[["comparison", "item", "smoothed_power", "p_value", "p_adjusted"]]
+    strong = power[power["smoothed_power"] > 0.99].merge(tests, on=["comparison", "item"], how="left")
+    assert len(strong) >= 1, "the simulation should find some strong planted effects"
+    missed = strong[~(strong["p_value"] < 0.05)]
+    assert missed.empty, missed[["comparison", "item", "smoothed_power", "p_value"]]
+    bh = strong[strong["power_bh"] == 1.0]
+    missed_bh = bh[~(bh["p_adjusted"] < 0.05)]
+    assert missed_bh.empty, missed_bh[["comparison", "item", "power_bh", "p_adjusted"]]
 
 
 @pytest.mark.pipeline
