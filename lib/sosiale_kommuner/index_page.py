@@ -32,7 +32,6 @@ the ``params`` argument of :func:`write_index`; without either the check is skip
 """
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path

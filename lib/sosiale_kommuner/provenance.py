@@ -25,7 +25,7 @@ import json
 import os
 import platform
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any, Mapping
 
 import yaml
