@@ -556,9 +556,10 @@ _CLOSING = {
         "sim": "- **Does the model estimate what it should?** In {r} simulated surveys the largest standardised bias of "
                "an average marginal effect was {z} Monte Carlo standard errors, and interval coverage ranged "
                "{clo}–{chi} (nominal 95 %).",
-        "sim_rel": " No bias exceeded {rel} of the estimate's own standard error, so none matters next to the "
-                   "sampling uncertainty of one survey.",
-        "sim_rel_big": " The largest bias was {rel} of the estimate's own standard error: read that term with care.",
+        "sim_rel": " The largest bias was {rel} of the estimate's own standard error — {q}.",
+        "q_small": "small next to the sampling uncertainty of one survey",
+        "q_mid": "smaller than the sampling uncertainty of one survey, but not negligible",
+        "q_big": "read that term with care",
         "could": "**What a district-development agency could conclude:** how widespread involvement through social "
                  "media is, which kinds of work, groups and methods it concerns, which barriers respondents name, and "
                  "{gap} — with the uncertainty shown.",
@@ -600,9 +601,10 @@ _CLOSING = {
         "sim": "- **Treffer modellen det den skal?** I {r} simulerte undersøkelser var den største standardiserte "
                "skjevheten i en marginaleffekt {z} Monte Carlo-standardfeil, og dekningsgraden for intervallene lå "
                "mellom {clo} og {chi} (nominelt 95 %).",
-        "sim_rel": " Ingen skjevhet var større enn {rel} av estimatets egen standardfeil, så ingen betyr noe ved siden "
-                   "av utvalgsusikkerheten i én undersøkelse.",
-        "sim_rel_big": " Den største skjevheten var {rel} av estimatets egen standardfeil: les det leddet med forsiktighet.",
+        "sim_rel": " Den største skjevheten var {rel} av estimatets egen standardfeil — {q}.",
+        "q_small": "lite ved siden av utvalgsusikkerheten i én undersøkelse",
+        "q_mid": "mindre enn utvalgsusikkerheten i én undersøkelse, men ikke ubetydelig",
+        "q_big": "les det leddet med forsiktighet",
         "could": "**Hva et distriktsutviklingsmiljø kunne slutte:** hvor utbredt involvering via sosiale medier er, "
                  "hvilke typer arbeid, grupper og metoder det gjelder, hvilke hindringer respondentene nevner, og "
                  "{gap} — med usikkerheten vist.",
@@ -679,7 +681,8 @@ def closing_text(nums: dict, fpc_in_tests: bool = False, lang: str = "en", codeb
                               clo=pct(nums["sim_coverage_min"]), chi=pct(nums["sim_coverage_max"]))
         rel = nums.get("sim_max_abs_bias_rel_se")
         if rel is not None:
-            txt += (T["sim_rel"] if rel < 0.5 else T["sim_rel_big"]).format(rel=pct(rel))
+            q = T["q_small"] if rel < 0.25 else (T["q_mid"] if rel < 0.5 else T["q_big"])
+            txt += T["sim_rel"].format(rel=pct(rel), q=q)
         lines.append(txt)
     gap_text = T["gap_yes"] if (gap_shown and gap[0] > 0) else T["gap_no"]
     c3 = am.get(f"centrality={max(CENTRALITY_2008)}")
