@@ -18,6 +18,13 @@ import pandas as pd
 CSV_FLOAT_FORMAT = "%.12g"
 
 
+def _default_mode() -> int:
+    """Permissions an ordinary ``open(..., "w")`` would give (0666 less the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file + rename)."""
     path = Path(path)
@@ -28,6 +35,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _default_mode())  # mkstemp creates 0600
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -57,6 +65,7 @@ def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     os.close(fd)
     try:
         df.to_parquet(tmp, index=False)
+        os.chmod(tmp, _default_mode())
         os.replace(tmp, path)
     except BaseException:
         try:
