@@ -474,6 +474,11 @@ def _est(estimates: pd.DataFrame, item, level, domain="all", group="all"):
     return e.iloc[0]
 
 
+#: |bias_z| above this counts as a bias distinguishable from Monte Carlo noise (about ten terms
+#: are summarised, so a Bonferroni-like bound above 1.96).
+SIM_DETECTABLE_Z = 2.8
+
+
 def closing_numbers(estimates: pd.DataFrame, tests: pd.DataFrame, models: pd.DataFrame,
                     simulation: pd.DataFrame | None = None) -> dict:
     """The numbers the closing section states, read from the result tables (0–1 scale)."""
@@ -513,7 +518,8 @@ def closing_numbers(estimates: pd.DataFrame, tests: pd.DataFrame, models: pd.Dat
     if simulation is not None and len(simulation):
         out["sim_max_abs_bias_z"] = float(simulation["bias_z"].abs().max())
         if "bias_rel_se" in simulation.columns:
-            out["sim_max_abs_bias_rel_se"] = float(simulation["bias_rel_se"].abs().max())
+            det = simulation[simulation["bias_z"].abs() > SIM_DETECTABLE_Z]
+            out["sim_detectable"] = [(t, float(r)) for t, r in zip(det["term"], det["bias_rel_se"])]
         out["sim_coverage_min"] = float(simulation["coverage"].min())
         out["sim_coverage_max"] = float(simulation["coverage"].max())
         out["sim_replicates"] = int(simulation["replicates"].iloc[0])
@@ -556,7 +562,9 @@ _CLOSING = {
         "sim": "- **Does the model estimate what it should?** In {r} simulated surveys the largest standardised bias of "
                "an average marginal effect was {z} Monte Carlo standard errors, and interval coverage ranged "
                "{clo}–{chi} (nominal 95 %).",
-        "sim_rel": " The largest bias was {rel} of the estimate's own standard error — {q}.",
+        "sim_none": " No term's bias is distinguishable from Monte Carlo noise (|bias_z| ≤ {z}).",
+        "sim_rel": " Bias distinguishable from Monte Carlo noise: {terms}; at most {rel} of the estimate's own "
+                   "standard error — {q}.",
         "q_small": "small next to the sampling uncertainty of one survey",
         "q_mid": "smaller than the sampling uncertainty of one survey, but not negligible",
         "q_big": "read that term with care",
@@ -601,7 +609,9 @@ _CLOSING = {
         "sim": "- **Treffer modellen det den skal?** I {r} simulerte undersøkelser var den største standardiserte "
                "skjevheten i en marginaleffekt {z} Monte Carlo-standardfeil, og dekningsgraden for intervallene lå "
                "mellom {clo} og {chi} (nominelt 95 %).",
-        "sim_rel": " Den største skjevheten var {rel} av estimatets egen standardfeil — {q}.",
+        "sim_none": " Ingen skjevhet kan skilles fra Monte Carlo-støy (|bias_z| ≤ {z}).",
+        "sim_rel": " Skjevhet som kan skilles fra Monte Carlo-støy: {terms}; høyst {rel} av estimatets egen "
+                   "standardfeil — {q}.",
         "q_small": "lite ved siden av utvalgsusikkerheten i én undersøkelse",
         "q_mid": "mindre enn utvalgsusikkerheten i én undersøkelse, men ikke ubetydelig",
         "q_big": "les det leddet med forsiktighet",
@@ -679,10 +689,14 @@ def closing_text(nums: dict, fpc_in_tests: bool = False, lang: str = "en", codeb
     if "sim_replicates" in nums:
         txt = T["sim"].format(r=nums["sim_replicates"], z=_num(nums["sim_max_abs_bias_z"], 1, lang),
                               clo=pct(nums["sim_coverage_min"]), chi=pct(nums["sim_coverage_max"]))
-        rel = nums.get("sim_max_abs_bias_rel_se")
-        if rel is not None:
-            q = T["q_small"] if rel < 0.25 else (T["q_mid"] if rel < 0.5 else T["q_big"])
-            txt += T["sim_rel"].format(rel=pct(rel), q=q)
+        det = nums.get("sim_detectable")
+        if det is not None:
+            if not det:
+                txt += T["sim_none"].format(z=_num(SIM_DETECTABLE_Z, 1, lang))
+            else:
+                rel = max(abs(r) for _, r in det)
+                q = T["q_small"] if rel < 0.25 else (T["q_mid"] if rel < 0.5 else T["q_big"])
+                txt += T["sim_rel"].format(terms=", ".join(term_label(t, lang) for t, _ in det), rel=pct(rel), q=q)
         lines.append(txt)
     gap_text = T["gap_yes"] if (gap_shown and gap[0] > 0) else T["gap_no"]
     c3 = am.get(f"centrality={max(CENTRALITY_2008)}")
