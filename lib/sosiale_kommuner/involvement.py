@@ -819,8 +819,8 @@ def plot_ame(models: pd.DataFrame, lang: str = "en", model: str = MODEL_NAME):
                 fmt="o", capsize=3)
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(y, [term_label(t, lang) for t in a["term"]])
-    ax.set_xlabel("Average marginal effect on P(involved), percentage points, 95 % CI" if lang == "en"
-                  else "Gjennomsnittlig marginaleffekt på P(involvert), prosentpoeng, 95 % KI")
+    ax.set_xlabel("Average marginal effect, percentage points (95 % CI)" if lang == "en"
+                  else "Gj.sn. marginaleffekt, prosentpoeng (95 % KI)")
     ax.set_title("What goes with involvement (associations, not effects)" if lang == "en"
                  else "Hva henger sammen med involvering (samvariasjon, ikke effekter)")
     fig.tight_layout()
