@@ -377,3 +377,19 @@ def test_expected_sample_sizes_follow_the_generator_counts():
     smp = ame_simulation.draw_sample(fake, sizes, np.random.default_rng(1))
     assert smp.groupby("size_class", observed=True).size().to_dict() == sizes
     assert smp["weight"].sum() == pytest.approx(len(k))
+
+
+def test_notebook_parameters_and_no_outputs():
+    import nbformat
+
+    nb = nbformat.read(config.NOTEBOOK_DIR / f"{inv.STEM}.ipynb", as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "code" and "parameters" in first.metadata.get("tags", [])
+    src = first.source
+    for line in ('raw_dir = None', 'out_dir = None', 'lang = "en"', "k_min = 3", "replicates = ",
+                 "fpc_in_tests = False", "seed = "):
+        assert line in src, line
+    assert nb.metadata["kernelspec"]["name"] == config.KERNEL_NAME
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    assert nb.cells[1].cell_type == "markdown" and nb.cells[1].source.startswith("# 10 ")
+    assert "What this shows" in nb.cells[-2].source
