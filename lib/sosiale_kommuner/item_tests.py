@@ -755,3 +755,22 @@ def forest(df: pd.DataFrame, labels: pd.Series, title: str, xlabel: str, alpha: 
     ax.legend(loc="lower right", fontsize=8, frameon=True)
     fig.tight_layout()
     return fig
+
+
+def contrast_proportions(design: SurveyDesign, specs: list[ColumnSpec], group: str, a, b) -> pd.DataFrame:
+    """Weighted proportion of each binary/categorical column's effect level in groups ``a``
+    and ``b`` of ``group`` (substantive answers; 0-1): columns ``item, p_a, p_b``. Used for
+    the design effects of the differences (:func:`power.difference_deffs`)."""
+    g, labels = group_codes(design.column(group))
+    rows = []
+    for s in specs:
+        if s.kind not in ("binary", "categorical"):
+            continue
+        v, ok = _effect_values(analysis_array(design.column(s.column), s), s)
+        out = {"item": s.column}
+        for key, lab in (("p_a", a), ("p_b", b)):
+            m = ok & (g == labels.index(lab)) if lab in labels else np.zeros(design.n, bool)
+            w = design.weights[m]
+            out[key] = float(np.sum(w * v[m]) / np.sum(w)) if m.any() else np.nan
+        rows.append(out)
+    return pd.DataFrame(rows, columns=["item", "p_a", "p_b"])

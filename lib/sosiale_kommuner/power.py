@@ -69,3 +69,16 @@ def mdd_summary(n_a: float, n_b: float, df: float, deffs, alpha: float = 0.05,
                  ("upper quartile of measured", float(np.quantile(d, 0.75)))]
     return pd.DataFrame([dict(deff_basis=b, deff=v, mdd=mdd_proportion(n_a, n_b, df, v, p, alpha, power))
                          for b, v in rows])
+
+
+def read_against_mdd(effect_ci_low, effect_ci_high, mdd_values) -> np.ndarray:
+    """How to read a non-significant comparison given its minimum detectable difference.
+
+    ``"rules out a difference as large as the MDD, not smaller ones"`` when the interval lies
+    within ``(-MDD, MDD)``; otherwise ``"inconclusive: even a difference as large as the MDD
+    is not ruled out"``.
+    """
+    lo, hi, m = (np.asarray(x, float) for x in (effect_ci_low, effect_ci_high, mdd_values))
+    return np.where((lo > -np.abs(m)) & (hi < np.abs(m)),
+                    "rules out a difference as large as the MDD, not smaller ones",
+                    "inconclusive: even a difference as large as the MDD is not ruled out")
