@@ -235,3 +235,25 @@ def test_too_few_answers_are_not_tested(synthetic_designs):
     t = item_tests.run_tests(dc, specs[:10], "unit_type", extra=True)
     assert t["p_value"].isna().all() and t["p_adjusted"].isna().all()
     assert t["note"].str.startswith("not tested").all()
+
+
+def test_contrast_proportions_and_mdd_reading(synthetic_designs):
+    _, dc, specs, data, _ = synthetic_designs
+    props = item_tests.contrast_proportions(dc, specs, "unit_type", config.FYLKESKOMMUNE, config.KOMMUNE)
+    row = props.set_index("item").loc["a1_channels__twitter"]
+    shown = data["a1_channels__twitter"].notna()
+    for key, ut in (("p_a", config.FYLKESKOMMUNE), ("p_b", config.KOMMUNE)):
+        m = shown & (data["unit_type"] == ut)
+        w = dc.weights[m.to_numpy()]
+        assert row[key] == pytest.approx(np.sum(w * data.loc[m, "a1_channels__twitter"].astype(float)) / w.sum())
+    reading = power.read_against_mdd([-0.1, -0.5], [0.2, 0.1], [0.3, 0.3])
+    assert reading[0].startswith("rules out") and reading[1].startswith("inconclusive")
+
+
+def test_forest_figure(synthetic_designs):
+    dk, _, specs, _, _ = synthetic_designs
+    t = item_tests.run_tests(dk, specs[:6], "size_class")
+    fig = item_tests.forest(t, t["item"], "title", "x", scale=100)
+    assert len(fig.axes[0].get_yticklabels()) == 6
+    import matplotlib.pyplot as plt
+    plt.close(fig)
