@@ -201,7 +201,7 @@ def _population(population: pd.DataFrame) -> pd.DataFrame:
     return pop
 
 
-def run(replicates: int = 40, scenarios=SCENARIOS, params: dict | None = None,
+def run(replicates: int = 30, scenarios=SCENARIOS, params: dict | None = None,
         codebook: cbm.Codebook | None = None, population: pd.DataFrame | None = None,
         base_seed: int = DEFAULT_BASE_SEED, workers: int = 2, raw_dir=None,
         df_method: str = "satterthwaite", min_group_n: int = item_tests.MIN_GROUP_N) -> pd.DataFrame:
