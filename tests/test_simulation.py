@@ -167,3 +167,24 @@ def test_chapter_11_tables(built):
     key = pd.read_csv(t / "11_simulation__key_number.csv")
     rate = null.set_index("comparison").loc["size_class", "rate"]
     assert key.loc[0, "value"] == f"{rate * 100:.1f} %"
+
+
+@pytest.mark.slow
+def test_process_targets_agree_with_truth_file(inputs):
+    """Our process targets (250 replicas of the frame) agree with the generator's own process
+    values in truth.yaml (500 replicas) within their Monte Carlo error."""
+    import yaml
+
+    params, book, pop = inputs
+    truth = yaml.safe_load((config.paths().survey / synth.TRUTH_FILE).read_text(encoding="utf-8"))["process_values"]
+    cols = {"a1_channels__twitter": "proportion", "a4_formalisation": "mean_score", "a1_n_accounts": "mean",
+            "a2_crisis_plan": "yes"}
+    specs = [s for s in item_tests.analysable(book) if s.column in cols]
+    ours = simulation.process_targets(params, book, pop, specs, reps=250, seed=999).set_index(["comparison", "item"])
+    for col, key in cols.items():
+        v = truth[col]
+        theirs = {"size_class": v["size_class"]["≥ 20 000"][key] - v["size_class"]["< 5 000"][key],
+                  "unit_type": v["unit_type"]["fylkeskommune"][key] - v["unit_type"]["kommune"][key]}
+        for cmp, t in theirs.items():
+            row = ours.loc[(cmp, col)]
+            assert abs(row["target"] - t) < 5 * row["mc_se"] * np.sqrt(1.5) + 1e-4, (cmp, col, row["target"], t)
