@@ -18,9 +18,13 @@ of (b) is the notebooks' own computation: the sum over all executed cells of the
 papermill records for each (``metadata.papermill.duration``), which is what remains if
 kernel start-up, imports of the execution stack, export and scheduling cost nothing.
 
-Everything runs on copies in a temporary folder: the raw folder (with its manifest
-recorded there), the notebooks (edited for (d)), and fresh output roots. The repository
-is not touched.
+Everything runs on a frozen copy: the script first clones the repository's last commit
+(``git clone``) into a temporary folder and reruns itself there with ``PYTHONPATH``
+pointing at the clone's ``lib/``, so the package, notebooks and raw files measured are
+exactly that commit's, whatever happens in the working tree meanwhile (``--no-clone``
+measures the working tree as it is). Inside the clone it works on copies: the raw folder
+(with its manifest recorded there), the notebooks (edited for (d)), fresh output roots.
+The repository itself is not touched.
 """
 from __future__ import annotations
 
@@ -85,7 +89,29 @@ def summary(xs: list[float]) -> str:
     return f"min {min(xs):7.2f} s   median {statistics.median(xs):7.2f} s   max {max(xs):7.2f} s"
 
 
+FROZEN_ENV = "SK_BENCH_FROZEN"
+
+
+def rerun_in_clone(argv: list[str]) -> int:
+    """Clone HEAD to a temporary folder and run this script there (see the docstring)."""
+    tmp = Path(tempfile.mkdtemp(prefix="sk-bench-clone-"))
+    try:
+        repo = tmp / "repo"
+        subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(config.REPO_ROOT), str(repo)],
+                       check=True)
+        head = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%h %s"],
+                              capture_output=True, text=True).stdout.strip()
+        print(f"Measuring commit {head} (a clone in {tmp})", flush=True)
+        env = dict(os.environ, PYTHONPATH=str(repo / "lib"), **{FROZEN_ENV: "1"})
+        return subprocess.run([PY, str(repo / "benchmarks" / Path(__file__).name), *argv], env=env,
+                              cwd=repo).returncode
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> int:
+    if "--no-clone" not in sys.argv and not os.environ.get(FROZEN_ENV):
+        return rerun_in_clone(sys.argv[1:])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement (default 3)")
@@ -96,6 +122,8 @@ def main() -> int:
     ap.add_argument("--only", action="append", default=[], metavar="STEM|NN",
                     help="measure these chapters and what they need (default: all runnable)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--no-clone", action="store_true",
+                    help="measure the working tree as it is instead of a clone of HEAD")
     args = ap.parse_args()
 
     project = pipeline.Project()
@@ -112,6 +140,7 @@ def main() -> int:
     params = [(k, v) for k, v in args.p]
     stems_arg = [a for s in order for a in ("--only", s)]
 
+    assert Path(pipeline.__file__).resolve().is_relative_to(config.REPO_ROOT)
     tmp = Path(tempfile.mkdtemp(prefix="sk-bench-"))
     try:
         raw = tmp / "raw"
@@ -169,6 +198,17 @@ def main() -> int:
             b_times.append(dt)
             compute.append(sum(cell_seconds(out_b / ".pipeline" / "executed" / f"{s}.ipynb") for s in order))
             print(f"run {i + 1}: (b) run_all --force  {dt:7.2f} s  (cells: {compute[-1]:.2f} s)")
+            tfile = out_b / ".pipeline" / "timings.json"
+            if tfile.is_file():
+                phases: dict[str, float] = {}
+                for t in json.loads(tfile.read_text()).values():
+                    for k, v in t.items():
+                        phases[k] = phases.get(k, 0.0) + v
+                first = next((line for line in p.stdout.splitlines() if " runs: " in line), "")
+                lead = first.split("]")[0].strip("[ s") if first else "?"
+                print("        phases summed over notebooks: "
+                      + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(phases.items()))
+                      + f"; first notebook dispatched after {lead} s")
 
             # (c) nothing changed
             dt, p = timed([PY, RUN_ALL, *base_args, "--out-dir", out_b])
