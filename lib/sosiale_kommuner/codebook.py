@@ -446,7 +446,7 @@ def load_codebook(raw_or_survey_dir: str | os.PathLike | None = None) -> Codeboo
     key = (str(path), path.stat().st_mtime)
     if key not in _CACHE:
         with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
+            doc = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present
         _CACHE[key] = parse_codebook(doc, source=path.name)
     return _CACHE[key]
 

@@ -1038,7 +1038,7 @@ def write_raw(raw_dir: str | os.PathLike | None = None, seed: int | None = None,
 def load_truth(raw_dir: str | os.PathLike | None = None) -> dict:
     """``truth.yaml`` of a raw folder (``None`` = default)."""
     with open(config.paths(raw_dir).survey / TRUTH_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: ~10x faster
 
 
 def synthetic_notice(raw_dir: str | os.PathLike | None = None, lang: str = "en") -> str | None:
