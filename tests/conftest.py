@@ -49,6 +49,8 @@ class Build:
 
     paths: config.Paths
     proc: subprocess.CompletedProcess
+    #: the -p arguments the build used (reruns must pass the same to be "unchanged")
+    params: tuple[str, ...] = ()
 
     @property
     def stdout(self) -> str:
@@ -79,7 +81,7 @@ def built(tmp_path_factory) -> Build:
     # -p replicates only when some notebook declares it (run_all rejects unknown parameters)
     params = TEST_PARAMS if "replicates" in _declared_params() else ()
     proc = run_all("--raw-dir", raw, "--out-dir", out, *params)
-    return Build(config.paths(raw, out), proc)
+    return Build(config.paths(raw, out), proc, tuple(params))
 
 
 @pytest.fixture

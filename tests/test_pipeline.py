@@ -80,9 +80,10 @@ def test_progress_names_each_chapter_with_time(built):
     assert "Done in" in built.stdout
 
 
-def test_unchanged_rerun_runs_nothing(copy_build):
+def test_unchanged_rerun_runs_nothing(built, copy_build):
+    """(In a working tree others edit meanwhile, chapters whose code changed do rerun.)"""
     P = copy_build()
-    proc = run_all("--raw-dir", P.raw, "--out-dir", P.out)
+    proc = run_all("--raw-dir", P.raw, "--out-dir", P.out, *built.params)
     assert " ran," in proc.stdout
     assert "Done in" in proc.stdout and ": 0 ran," in proc.stdout, proc.stdout
     assert "runs:" not in proc.stdout
@@ -125,13 +126,16 @@ def test_unknown_parameter_and_unknown_chapter_are_usage_errors(copy_build):
     assert "no such notebook" in proc.stdout
 
 
-def test_second_output_root_gives_identical_population_outputs(built, tmp_path):
-    out = tmp_path / "other"
-    proc = run_all("--raw-dir", built.paths.raw, "--out-dir", out, "--only", "00_population")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    for rel in ["reports/00_population.html", *(
-            p.relative_to(built.paths.out).as_posix() for p in built.paths.tables.glob("00_population__*.csv"))]:
-        assert (out / rel).read_bytes() == (built.paths.out / rel).read_bytes(), rel
+def test_two_output_roots_give_identical_outputs(built, tmp_path):
+    """CONTRACTS §8: same commit, same raw files, two output roots -> byte-identical pages/tables."""
+    outs = [tmp_path / "one", tmp_path / "two" / "deeper"]
+    for out in outs:
+        proc = run_all("--raw-dir", built.paths.raw, "--out-dir", out, "--only", "00_population")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    rels = sorted(p.relative_to(outs[0]).as_posix() for p in (outs[0] / "reports").rglob("*") if p.is_file())
+    assert "reports/00_population.html" in rels and "reports/index.html" in rels
+    for rel in rels:
+        assert (outs[1] / rel).read_bytes() == (outs[0] / rel).read_bytes(), rel
 
 
 def test_help_documents_the_flags():

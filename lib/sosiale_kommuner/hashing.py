@@ -142,7 +142,54 @@ def _is_package(name: str, package_dir: Path) -> bool:
     return f is not None and f.name == "__init__.py"
 
 
-def _imported_modules(source: str, current: str | None, package_dir: Path, where: str) -> set[str]:
+#: Import analysis results keyed by content (source, module name, package layout); can be
+#: loaded from and saved to a file (:func:`load_import_cache`) so no-op builds skip parsing.
+_CONTENT_CACHE: dict[str, list[str]] = {}
+_LAYOUT: dict[str, str] = {}
+
+
+def _package_layout(package_dir: Path) -> str:
+    """Hash of the package's module file names (imports resolve against them)."""
+    key = str(package_dir)
+    st = package_dir.stat().st_mtime_ns
+    cached = _LAYOUT.get(key)
+    if cached and cached.startswith(f"{st}:"):
+        return cached.split(":", 1)[1]
+    names = sorted(p.relative_to(package_dir).as_posix() for p in package_dir.rglob("*.py")
+                   if "__pycache__" not in p.parts)
+    h = hash_json(names)
+    _LAYOUT[key] = f"{st}:{h}"
+    return h
+
+
+def load_import_cache(path: str | os.PathLike) -> None:
+    """Merge a saved import-analysis cache (missing or unreadable file: ignored)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict):
+        _CONTENT_CACHE.update({k: v for k, v in data.items() if isinstance(v, list)})
+
+
+def import_cache_text() -> str:
+    """The import-analysis cache as JSON text (for the caller to save)."""
+    return json.dumps(_CONTENT_CACHE, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _imported_modules(source: str, current: str | None, package_dir: Path, where: str,
+                      cell: bool = False) -> set[str]:
+    """:func:`_parse_imports`, cached by content (``cell``: IPython syntax allowed)."""
+    key = sha256_bytes("\0".join((_package_layout(package_dir), current or "", "cell" * cell,
+                                   source)).encode("utf-8"))
+    hit = _CONTENT_CACHE.get(key)
+    if hit is None:
+        code = _python_source(source) if cell else source
+        hit = _CONTENT_CACHE[key] = sorted(_parse_imports(code, current, package_dir, where))
+    return set(hit)
+
+
+def _parse_imports(source: str, current: str | None, package_dir: Path, where: str) -> set[str]:
     """Modules of this package that ``source`` imports (dotted names, existing files only).
 
     ``current`` is the dotted name of the module being read (None for a notebook cell),
@@ -225,7 +272,7 @@ def lib_modules(stem: str, *, notebook_dir: str | os.PathLike | None = None,
     roots: set[str] = set()
     for i, (kind, src) in enumerate(notebook_cells(stem, notebook_dir)):
         if kind == "code":
-            roots |= _imported_modules(_python_source(src), None, pdir, where=f"{stem}.ipynb cell {i}")
+            roots |= _imported_modules(src, None, pdir, where=f"{stem}.ipynb cell {i}", cell=True)
     return module_closure(roots, pdir)
 
 

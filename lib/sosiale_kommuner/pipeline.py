@@ -35,6 +35,7 @@ STATUS_FILE = "status.json"
 STATE_FILE = "chapters.json"
 PARAMS_CACHE = "parameters.json"
 INDEX_KEY_FILE = "index.key"
+IMPORTS_CACHE = "imports.json"
 #: Seconds per phase of each chapter's last run (varies run to run; for benchmarks only).
 TIMINGS_FILE = "timings.json"
 
@@ -422,6 +423,7 @@ def _build(opts: Options, project: Project, say: Printer) -> tuple[int, dict]:
         return exc.exit_code, outcomes
 
     state_dir = paths.pipeline_state
+    hashing.load_import_cache(state_dir / IMPORTS_CACHE)
     pcache = _read_json(state_dir / PARAMS_CACHE)
     declared = {c.stem: declared_parameters(project, c.stem, pcache) for c in project.chapters
                 if project.notebook(c.stem).is_file()}
@@ -494,6 +496,8 @@ def _run_selected(opts, project, say, paths, selected, declared, pcache, outcome
             say(f"  {line}")
         code = EXIT_LEAK
 
+    with contextlib.suppress(OSError):
+        _write_text(state_dir / IMPORTS_CACHE, hashing.import_cache_text())
     ran = sum(o.ran for o in outcomes.values())
     say(f"Done in {time.monotonic() - say.t0:.1f} s: {ran} ran, "
         f"{sum(o.state == 'ok' and not o.ran for o in outcomes.values())} up to date, "
@@ -702,12 +706,8 @@ def scan_for_leaks(paths: config.Paths) -> list[str]:
     A clean result is remembered with a key over every scanned file's checksum, the
     mapping and the scanner's code, so an unchanged build does not scan again.
     """
-    try:
-        from . import privacy
-    except ImportError:
-        return []
-    scan = getattr(privacy, "scan_for_leaks", None)
-    if scan is None:
+    scanner = f"{hashing.PACKAGE}.privacy"
+    if hashing._module_file(scanner, hashing.PACKAGE_DIR) is None:
         return []
     roots = [paths.reports, paths.processed]
     files = {}
@@ -718,11 +718,15 @@ def scan_for_leaks(paths: config.Paths) -> list[str]:
                     files[f.relative_to(paths.out).as_posix()] = hashing.sha256_file(f)
     mapping_files = {rel: hashing.sha256_file(paths.raw / rel) for rel in MAPPING_FILES if (paths.raw / rel).is_file()}
     key = hashing.hash_json({"files": files, "mapping": mapping_files,
-                             "scanner": hashing.module_closure([privacy.__name__])
-                             and {m: hashing.sha256_file(hashing._module_file(m, hashing.PACKAGE_DIR))
-                                  for m in hashing.module_closure([privacy.__name__])}})
+                             "scanner": {m: hashing.sha256_file(hashing._module_file(m, hashing.PACKAGE_DIR))
+                                         for m in hashing.module_closure([scanner])}})
     key_file = paths.pipeline_state / LEAK_KEY_FILE
     if key_file.is_file() and key_file.read_text(encoding="utf-8") == key:
+        return []
+    from . import privacy
+
+    scan = getattr(privacy, "scan_for_leaks", None)
+    if scan is None:
         return []
     findings = scan(roots, _read_mapping(paths))
     lines = []
