@@ -45,6 +45,7 @@ The matching R session for one binary row::
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -222,6 +223,21 @@ def _wald_means_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int, 
     return dict(statistic=F, df1=float(df1), df2=float(df2), p_value=_f_sf(F, df1, df2), wald=W)
 
 
+@functools.lru_cache(maxsize=64)
+def _interaction_contrasts(nr: int, nc: int) -> np.ndarray:
+    """R's ``Cmat``: the interaction columns of the saturated r x c model residualised on the
+    main effects (cells in ``expand.grid`` order, rows fastest)."""
+    rr = np.tile(np.arange(nr), nc)
+    cc = np.repeat(np.arange(nc), nr)
+    X1 = np.column_stack([np.ones(nr * nc)] + [(rr == i).astype(float) for i in range(1, nr)]
+                         + [(cc == j).astype(float) for j in range(1, nc)])
+    X12 = np.column_stack([((rr == i) & (cc == j)).astype(float) for j in range(1, nc) for i in range(1, nr)])
+    q, _ = np.linalg.qr(X1)
+    C = X12 - q @ (q.T @ X12)
+    C.setflags(write=False)
+    return C
+
+
 def _rao_scott_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, nu: float | None = None) -> dict:
     ok = (y >= 0) & (g >= 0)
     rows = [r for r in np.unique(y[ok])]
@@ -234,13 +250,7 @@ def _rao_scott_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, nu: float
     p, scores, _ = estimation.mean_scores(design, ind, ok)
     V = design.variance(scores)
     N = float(ok.sum())
-    rr = np.tile(np.arange(nr), nc)  # rows fastest, as R's expand.grid
-    cc = np.repeat(np.arange(nc), nr)
-    X1 = np.column_stack([np.ones(nr * nc)] + [(rr == i).astype(float) for i in range(1, nr)]
-                         + [(cc == j).astype(float) for j in range(1, nc)])
-    X12 = np.column_stack([((rr == i) & (cc == j)).astype(float) for j in range(1, nc) for i in range(1, nr)])
-    q, _ = np.linalg.qr(X1)
-    C = X12 - q @ (q.T @ X12)
+    C = _interaction_contrasts(nr, nc)
     idg = np.where(p > 0, 1.0 / np.where(p > 0, p, 1.0), 0.0)
     denom = C.T @ (idg[:, None] / N * C)
     numr = C.T @ (idg[:, None] * V * idg[None, :]) @ C
@@ -292,17 +302,36 @@ def stratum_variances(design: SurveyDesign, scores: np.ndarray) -> np.ndarray:
     totals centred within strata, ``(1 - f_h) n_h / (n_h - 1)``), kept apart by stratum;
     their sum is ``design.variance(scores)``.
     """
-    x = np.asarray(scores, dtype=float).reshape(design.n, 1)
-    if design.calibration is not None:
+    cov = _stratum_cov(design, np.asarray(scores, dtype=float).reshape(design.n, 1))
+    return cov[:, 0, 0]
+
+
+def _stratum_cov(design: SurveyDesign, x: np.ndarray, residualized: bool = False) -> np.ndarray:
+    """Per-stratum contributions (H x p x p) to the design covariance of the totals of the
+    columns of ``x`` (n x p); their sum over strata is ``design.variance(x)``."""
+    if design.calibration is not None and not residualized:
         x = design.calibration.residualize(x, design.weights)
-    z = np.zeros(design.n_psu)
-    np.add.at(z, design.psu, x[:, 0])
+    p = x.shape[1]
+    z = np.zeros((design.n_psu, p))
+    np.add.at(z, design.psu, x)
     H = len(design.strata_labels)
-    sums = np.bincount(design.psu_stratum, weights=z, minlength=H)
-    zc = z - (sums / design.n_h)[design.psu_stratum]
+    sums = np.zeros((H, p))
+    np.add.at(sums, design.psu_stratum, z)
+    zc = z - (sums / design.n_h[:, None])[design.psu_stratum]
     f = np.zeros(H) if design.N_h is None else design.n_h / design.N_h
     scale = (1.0 - f) * design.n_h / (design.n_h - 1.0)
-    return np.bincount(design.psu_stratum, weights=zc ** 2, minlength=H) * scale
+    out = np.zeros((H, p, p))
+    np.add.at(out, design.psu_stratum, zc[:, :, None] * zc[:, None, :])
+    return out * scale[:, None, None]
+
+
+def _satterthwaite_from(design: SurveyDesign, v: np.ndarray, domain: np.ndarray) -> float:
+    m = np.bincount(design.strata[np.asarray(domain, bool)], minlength=len(v)).astype(float)
+    m = np.maximum(m, 2.0)
+    den = float(np.sum(v ** 2 / (m - 1.0)))
+    if not den > 0:
+        return float(design.df)
+    return float(min(v.sum() ** 2 / den, design.df))
 
 
 def satterthwaite_df(design: SurveyDesign, scores: np.ndarray, domain: np.ndarray) -> float:
@@ -314,14 +343,7 @@ def satterthwaite_df(design: SurveyDesign, scores: np.ndarray, domain: np.ndarra
     county municipalities in one stratum this is about 10 for a county-versus-municipality
     contrast, where the design df (207) would make tests and intervals too liberal.
     """
-    v = stratum_variances(design, scores)
-    strata_of_rows = design.strata
-    m = np.bincount(strata_of_rows[np.asarray(domain, bool)], minlength=len(v)).astype(float)
-    m = np.maximum(m, 2.0)
-    den = float(np.sum(v ** 2 / (m - 1.0)))
-    if not den > 0:
-        return float(design.df)
-    return float(min(v.sum() ** 2 / den, design.df))
+    return _satterthwaite_from(design, stratum_variances(design, scores), domain)
 
 
 def _wilson(p: float, n_eff: float, q: float) -> tuple[float, float]:
@@ -356,24 +378,23 @@ def _difference_arr(design: SurveyDesign, y: np.ndarray, ok: np.ndarray, g: np.n
     ea, sa, _ = estimation.mean_scores(design, yz, ma)
     eb, sb, _ = estimation.mean_scores(design, yz, mb)
     est = float(ea[0] - eb[0])
-    sc = (sa - sb)[:, 0]
-    if df_method == "satterthwaite":
-        vh = stratum_variances(design, sc)
-        var = float(vh.sum())
-        # never more than the smaller group's respondents - 1 (Welch-Hsu's conservative bound)
-        df = min(satterthwaite_df(design, sc, ma | mb), float(min(ma.sum(), mb.sum()) - 1))
-    elif df_method == "design":
-        var = float(design.variance(sc)[0, 0])
-        df = float(design.df)
-    else:
+    if df_method not in ("design", "satterthwaite"):
         raise ValueError(f"df_method must be 'design' or 'satterthwaite', not {df_method!r}")
+    cov = _stratum_cov(design, np.column_stack([sa[:, 0], sb[:, 0]]))  # one residualisation
+    vh = cov[:, 0, 0] + cov[:, 1, 1] - 2 * cov[:, 0, 1]
+    var = float(vh.sum())
+    vab = cov.sum(axis=0)
+    if df_method == "satterthwaite":
+        # never more than the smaller group's respondents - 1 (Welch-Hsu's conservative bound)
+        df = min(_satterthwaite_from(design, vh, ma | mb), float(min(ma.sum(), mb.sum()) - 1))
+    else:
+        df = float(design.df)
     se = float(np.sqrt(max(var, 0.0)))
     tq = float(special.stdtrit(df, 1.0 - (1.0 - ci_level) / 2.0))
     tval = est / se if se > 0 else np.nan
     p = float(2 * special.stdtr(df, -abs(tval))) if se > 0 else np.nan
     lo, hi = est - tq * se, est + tq * se
     if proportion:
-        vab = design.variance(np.column_stack([sa[:, 0], sb[:, 0]]))
         lims = []
         for e, v, n in ((ea[0], vab[0, 0], ma.sum()), (eb[0], vab[1, 1], mb.sum())):
             n_eff = e * (1 - e) / v if (v > 0 and 0 < e < 1) else float(n)
