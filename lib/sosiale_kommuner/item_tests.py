@@ -27,9 +27,18 @@ numeric       ``wald_f``: Wald F of equal domain means     ``diff_mean`` (units 
 
 Effects are a pre-specified contrast of two groups (:data:`CONTRASTS`): for size classes the
 largest class minus the smallest (``≥ 20 000`` minus ``< 5 000``); for unit types county
-municipalities minus municipalities. Their confidence intervals are design-based
-(:func:`sosiale_kommuner.estimation.difference`, R ``svycontrast(svyby(...))``), Student t on
-the design degrees of freedom.
+municipalities minus municipalities. Their standard errors are design-based (as
+:func:`sosiale_kommuner.estimation.difference`, R ``svycontrast(svyby(...))``); intervals of
+differences of proportions are Newcombe hybrid score intervals from design-effective Wilson
+limits, those of means ``estimate ± t se``.
+
+Degrees of freedom (``df_method``): ``"satterthwaite"`` (default) uses Satterthwaite's
+effective df of the effect contrast, capped at the smaller contrasted group's respondents
+minus 1, as the denominator df of every test and for the t quantile; ``"design"`` uses R's
+``degf(design)``, with which the tests equal R's ``svychisq`` / ``svyranktest`` /
+``regTermTest`` exactly (checked against the R oracle). Chapter 11 shows why the default is
+needed with 11 county municipalities. Items with fewer than ``min_group_n`` answers in a
+compared group are not tested.
 
 Tests answer analytic questions, so they use the design without the finite population
 correction unless ``fpc_in_tests`` is true (CONTRACTS §7).
