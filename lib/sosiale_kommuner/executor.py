@@ -8,9 +8,9 @@ How a chapter runs (:func:`run_chapter`, called in a worker process):
    notebook writes — processed data and result tables — lands there, never next to the
    published outputs. ``raw_dir`` is the real raw folder (it is only read). A notebook that
    reads an undeclared processed file fails here instead of silently using a stale one.
-2. **Execution** with papermill's Python API in a fresh kernel, started under a file lock
-   over Unix-socket (IPC) transport in a private folder (:func:`start_kernel`), so that
-   concurrent kernels can't race for TCP ports (papermill issue #511).
+2. **Execution** with papermill's Python API in a fresh kernel that talks over Unix
+   sockets (IPC transport) in a private folder (:func:`start_kernel`), so that concurrent
+   kernels can't race for TCP ports (papermill issue #511).
 3. **Export** to HTML with ``report.export_chapter`` when the report module provides it,
    otherwise with :func:`export_chapter_plain`.
 4. **Commit**, only if 1–3 succeeded: the declared processed outputs, the chapter's tables
@@ -26,7 +26,6 @@ The staging folder is removed afterwards; the executed notebook is kept in
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import shutil
@@ -108,18 +107,6 @@ def html_path(paths: config.Paths, stem: str) -> Path:
 
 
 # --- kernels ------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def file_lock(path: Path):
-    """An exclusive ``flock`` on ``path`` held for the ``with`` block (across processes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
 
 def start_kernel(kernel_name: str, cwd: Path):
     """Start a kernel that talks over Unix sockets in a private folder; wait until it answers.
