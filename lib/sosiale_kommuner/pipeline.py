@@ -129,7 +129,8 @@ class Project:
 def parse_value(text: str) -> Any:
     """A ``-p`` value as a YAML scalar/flow value (``20`` -> 20, ``true`` -> True, ``[1, 2]``).
 
-    Values YAML would turn into something JSON can't hold (dates) stay strings.
+    Values YAML would turn into something JSON can't hold (dates) stay strings. Numbers in
+    exponent form without a dot (``1e-10``), which YAML 1.1 reads as text, are numbers.
     """
     import yaml
 
@@ -137,6 +138,11 @@ def parse_value(text: str) -> Any:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
         return text
+    if isinstance(value, str):
+        try:
+            return float(value) if value.strip().lower() not in ("nan", "inf", "-inf", "+inf", "infinity") else value
+        except ValueError:
+            pass
     try:
         json.dumps(value)
     except TypeError:
