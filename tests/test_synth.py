@@ -88,6 +88,11 @@ def test_truth_file_contents():
     assert pv["a1_channels__twitter"]["unit_type"]["kommune"]["n"] > 0
     assert "a1_channels__instagram" in truth["null_columns"]["size_class"]
     assert "a1_channels__twitter" not in truth["null_columns"]["size_class"]
+    # forced "yes" by the organisation-wide Facebook page, which depends on size and unit type
+    for cmp in ("size_class", "centrality", "region", "unit_type"):
+        assert "a1_channels__facebook" not in truth["null_columns"][cmp], cmp
+    fb = next(e for e in truth["planted_effects"] if e["column"] == "a1_channels__facebook")
+    assert fb["forced_by"] == "facebook_page" and "unit_type" in fb["differs_by"]
     assert truth["involvement_model"]["coefficients"]["strategy_adopted"] == 0.8
     flag = yaml.safe_load((config.DEFAULT_RAW_DIR / "survey" / "SYNTHETIC.yaml").read_text(encoding="utf-8"))
     assert flag["synthetic"] is True and flag["notice"]["nb"] and flag["notice"]["en"]

@@ -84,15 +84,13 @@ def scenario_params(params: dict, scenario: str) -> dict:
 def true_nulls(params: dict, codebook: cbm.Codebook) -> dict[str, set[str]]:
     """Columns that are null for each comparison under ``params`` (the ``planted`` scenario).
 
-    From :func:`synth.planted_effects` (municipal comparisons: no size, centrality or region
-    term; unit type: no term at all), less the columns whose model has
-    ``facebook_forces_yes``: the Facebook page itself differs by size class and unit type,
-    so those columns are not null although their own model has no group term.
+    Exactly :func:`synth.planted_effects`'s null columns (municipal comparisons: no size,
+    centrality or region term; unit type: no term at all; columns with
+    ``facebook_forces_yes`` are never null, since the Facebook page differs by size class and
+    unit type), as written to ``truth.yaml``.
     """
     _, nulls = synth.planted_effects(params, codebook)
-    forced = {c for c, s in params.get("items", {}).items() if s.get("facebook_forces_yes")}
-    # a forced filter item routes its children only through answers independent of groups
-    return {cmp: set(nulls[cmp]) - forced for cmp in COMPARISONS}
+    return {cmp: set(nulls[cmp]) for cmp in COMPARISONS}
 
 
 def _typed_population(params, codebook, population, reps, seed) -> pd.DataFrame:

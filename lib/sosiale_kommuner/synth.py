@@ -893,17 +893,27 @@ def truth_table(truth: dict, which: str = "population_values") -> pd.DataFrame:
 def planted_effects(params: dict, codebook: cbm.Codebook) -> tuple[list[dict], dict[str, list[str]]]:
     """Per analysable column: its model and non-zero terms; and which columns are null
     for each comparison (municipal comparisons: no size/centrality/region term; unit type:
-    no term at all)."""
+    no term at all).
+
+    A column whose model has ``facebook_forces_yes`` is never null: an organisation-wide
+    Facebook page forces "yes", and the page itself depends on size class (municipalities)
+    and unit type (``params["facebook_page"]``), so the column differs by every comparison
+    although its own model has no group term (its record says ``forced_by: facebook_page``).
+    """
     effects, nulls = [], {"size_class": [], "centrality": [], "region": [], "unit_type": []}
     for it in codebook.analysable_items():
         for col in it.columns:
             spec = item_spec(params, it, col)
             has = _has_effects(spec)
-            municipal = has["size_class"] or has["centrality"] or has["region"] or has.get("covariates", False)
+            forced = bool(spec.get("facebook_forces_yes"))
+            municipal = (has["size_class"] or has["centrality"] or has["region"] or has.get("covariates", False)
+                         or forced)
             rec = {"column": col, "item": it.id, "area": it.area, "model": spec.get("model")}
             for k in ("intercept", "size_class", "centrality", "region", "fylkeskommune", "coefficients"):
                 if k in spec:
                     rec[k] = spec[k]
+            if forced:
+                rec["forced_by"] = "facebook_page"
             rec["differs_by"] = ([c for c in ("size_class", "centrality", "region") if municipal]
                                  + (["unit_type"] if municipal or has["fylkeskommune"] else []))
             if it.filter_item:
