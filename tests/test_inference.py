@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from sosiale_kommuner import inference as I
 from sosiale_kommuner.design import SurveyDesign
@@ -189,3 +190,44 @@ def test_p_adjust_matches_r():
     assert np.isnan(I.p_adjust(p)[3])
     with pytest.raises(ValueError):
         I.p_adjust(p, "bonferroni-ish")
+
+
+# --- a different denominator df (used by item_tests' Satterthwaite df) ---------------------
+def test_rao_scott_nu_replaces_the_design_df(dstrat):
+    base = I.rao_scott(dstrat, "sch.wide", "stype")
+    same = I.rao_scott(dstrat, "sch.wide", "stype", nu=dstrat.df)
+    assert same.second_order == base.second_order and same.wald == base.wald
+    r = I.rao_scott(dstrat, "sch.wide", "stype", nu=12.5)
+    s, b = r.second_order, base.second_order
+    assert s["statistic"] == b["statistic"] and s["ndf"] == b["ndf"]
+    assert abs(s["ddf"] - b["ndf"] * 12.5) < 1e-12
+    assert abs(s["p_value"] - stats.f.sf(s["statistic"], s["ndf"], s["ndf"] * 12.5)) < 1e-15
+    assert r.wald["ddf"] == 12.5 and r.adj_wald["ddf"] == 12.5 - r.adj_wald["ndf"] + 1
+    assert s["p_value"] > b["p_value"]  # fewer df, wider tails
+
+
+def test_rank_test_ddf_and_array_core(dstrat):
+    base = I.rank_test(dstrat, "api00", "stype")
+    r = I.rank_test(dstrat, "api00", "stype", ddf=10.0)
+    assert r["chisq"] == base["chisq"] and r["ddf"] == 10.0
+    assert abs(r["p_value"] - stats.f.sf(r["statistic"], 2, 10.0)) < 1e-15
+    two = I.rank_test(dstrat, "api00", "sch.wide", ddf=10.0)
+    assert abs(two["p_value"] - 2 * stats.t.sf(abs(two["statistic"]), 10.0)) < 1e-15
+    assert abs(two["chisq"] - two["statistic"] ** 2) < 1e-12 * two["chisq"]
+    y = dstrat.column("api00").to_numpy(float)
+    codes = dstrat.column("stype").map({"E": 0, "H": 1, "M": 2}).to_numpy()
+    core = I.rank_test_codes(dstrat, y, codes)
+    assert abs(core["chisq"] - base["chisq"]) < 1e-12 * base["chisq"] and core["ddf"] == base["ddf"]
+
+
+def test_group_means_wald_two_groups_is_the_squared_t(dstrat):
+    from sosiale_kommuner import estimation
+
+    sub = dstrat.data["stype"].isin(["E", "H"]).to_numpy()
+    d = SurveyDesign(dstrat.data[sub].reset_index(drop=True), "pw", strata="stype")
+    codes = (d.column("stype") == "H").to_numpy().astype(int)
+    w = I.group_means_wald(d, d.column("api00").to_numpy(float), codes)
+    ref = estimation.difference(d, "api00", "stype", "H", "E")
+    assert abs(w["statistic"] - ref["t"] ** 2) < 1e-10 * ref["t"] ** 2
+    assert abs(w["estimate"] - ref["estimate"]) < 1e-10 * abs(ref["estimate"])
+    assert w["ndf"] == 1 and w["ddf"] == d.df - 1

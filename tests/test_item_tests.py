@@ -64,6 +64,15 @@ def test_difference_matches_estimation_difference(dstrat):
         assert rel(mine[k], ref[k]) < 1e-10, k
 
 
+def test_item_tests_helpers_are_inference(dstrat):
+    assert item_tests.p_adjust is inference.p_adjust
+    r = item_tests.rank_test(dstrat, "api00", "stype")
+    k = inference.rank_test(dstrat, "api00", "stype")
+    assert (r["statistic"], r["df1"], r["df2"], r["p_value"]) == (k["statistic"], k["ndf"], k["ddf"], k["p_value"])
+    w = item_tests.wald_means(dstrat, "api00", "stype")
+    assert w["df1"] == 2 and w["df2"] == dstrat.df - 2
+
+
 def test_wald_means_two_groups_is_squared_t(dstrat):
     sub = dstrat.data["stype"].isin(["E", "H"])
     d = SurveyDesign(dstrat.data[sub], "pw", strata="stype")
@@ -217,6 +226,28 @@ def test_fpc_only_when_asked(synthetic_designs):
     c = item_tests.run_tests(dk, specs[:5], "size_class", fpc_in_tests=True)
     pd.testing.assert_frame_equal(a, b)
     assert (c["p_value"] < a["p_value"]).all()  # fpc shrinks variances
+
+
+def test_satterthwaite_rows_are_inference_with_that_df(synthetic_designs):
+    """One implementation: a table row (default df_method) is inference's test with nu = the effect's df."""
+    dk, _, specs, _, _ = synthetic_designs
+    cols = ["a1_channels__twitter", "a4_formalisation", "a1_n_accounts"]
+    sub = [s for s in specs if s.column in cols]
+    t = item_tests.run_tests(dk, sub, "size_class", extra=True).set_index("item")
+    d = dk.without_fpc()
+    bin_ = t.loc["a1_channels__twitter"]
+    y = d.data["a1_channels__twitter"].astype("boolean").astype(object)
+    rs = inference.rao_scott(survey_data.with_columns(d, y=y), "y", "size_class", nu=bin_["effect_df"]).second_order
+    assert rel(bin_["statistic"], rs["statistic"]) < 1e-10 and rel(bin_["p_value"], rs["p_value"]) < 1e-10
+    assert rel(bin_["df2"], rs["ddf"]) < 1e-12
+    spec = [s for s in sub if s.column == "a4_formalisation"][0]
+    lik = t.loc["a4_formalisation"]
+    score = pd.Series(item_tests.analysis_array(d.column("a4_formalisation"), spec), index=d.data.index)
+    K = 3  # size classes
+    rk = inference.rank_test(survey_data.with_columns(d, score=score), "score", "size_class",
+                             ddf=lik["effect_df"] - (K - 2))
+    assert rel(lik["statistic"], rk["statistic"]) < 1e-10 and rel(lik["p_value"], rk["p_value"]) < 1e-10
+    assert lik["df1"] == K - 1 and rel(lik["df2"], lik["effect_df"] - 1) < 1e-12
 
 
 def test_pairwise_holm_within_item(synthetic_designs):

@@ -9,6 +9,7 @@ finite population correction (``design.without_fpc()``) unless ``fpc_in_tests`` 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,12 +63,18 @@ def _indicator(col: pd.Series, levels) -> np.ndarray:
     return np.column_stack([(col == lv).fillna(False).to_numpy(dtype=float) for lv in levels])
 
 
-def rao_scott(design: SurveyDesign, row: str, col: str, row_levels=None, col_levels=None) -> RaoScott:
+def rao_scott(design: SurveyDesign, row: str, col: str, row_levels=None, col_levels=None,
+              nu: float | None = None) -> RaoScott:
     """Rao–Scott tests of association between categorical columns ``row`` and ``col``.
 
     Rows missing either variable are left out (zero influence; the design, its df ``nu`` =
     #PSUs - #strata and its fpc are kept). ``N`` = number of complete rows.
     R: ``svychisq(~row + col, design, statistic = "F" | "Chisq" | "adjWald" | "Wald")``.
+
+    ``nu``: the denominator degrees of freedom of the design; ``None`` (default) is R's
+    ``degf(design)``. Another value (e.g. a Satterthwaite effective df, as
+    :mod:`sosiale_kommuner.item_tests` uses) replaces ``nu`` in every F: second order on
+    ``(d0, d0 * nu)``, Wald on ``(k, nu)``, adjusted Wald on ``(k, nu - k + 1)``.
     """
     r, c = design.column(row), design.column(col)
     rl, cl = _levels(r, row_levels), _levels(c, col_levels)
@@ -81,35 +88,13 @@ def rao_scott(design: SurveyDesign, row: str, col: str, row_levels=None, col_lev
     # cell indicators, rows varying fastest (R's interaction(factor(rows), factor(cols)))
     mm = np.column_stack([R[:, i] * C[:, j] for j in range(nc) for i in range(nr)])
     N = int(mask.sum())
-    nu = design.df
+    nu = design.df if nu is None else nu
     k = (nr - 1) * (nc - 1)
-
-    # Pearson X2 on the weighted table rescaled to N (chisq.test(svytable(..., Ntotal = N)))
-    w = np.where(mask, design.weights, 0.0)
-    cells_w = (w[:, None] * mm).sum(axis=0)
-    obs = cells_w / cells_w.sum() * N
-    O = obs.reshape(nc, nr).T
-    E = O.sum(axis=1, keepdims=True) * O.sum(axis=0, keepdims=True) / N
-    X2 = float(((O - E) ** 2 / E).sum())
-
-    # generalised design effects
-    p, scores, _ = mean_scores(design, mm, mask)
-    V = design.variance(scores)
     grid_r = np.tile(np.arange(nr), nc)
     grid_c = np.repeat(np.arange(nc), nr)
-    X1 = np.column_stack([np.ones(nr * nc)] + [(grid_r == i) * 1.0 for i in range(1, nr)]
-                         + [(grid_c == j) * 1.0 for j in range(1, nc)])
-    inter = np.column_stack([(grid_r == i) * (grid_c == j) * 1.0 for j in range(1, nc) for i in range(1, nr)])
-    Cm = inter - X1 @ np.linalg.lstsq(X1, inter, rcond=None)[0]
-    iD = np.diag(np.divide(1.0, p, out=np.zeros_like(p), where=p != 0))
-    denom = Cm.T @ (iD / N) @ Cm
-    numr = Cm.T @ iD @ V @ iD @ Cm
-    Delta = np.linalg.solve(denom, numr)
-    tr = float(np.trace(Delta))
-    d0 = tr ** 2 / float(np.trace(Delta @ Delta))
-    F2 = X2 / tr
-    second = dict(test="Rao-Scott F (second order)", statistic=F2, ndf=d0, ddf=d0 * nu,
-                  p_value=float(stats.f.sf(F2, d0, d0 * nu)))
+    core = rao_scott_cells(design, mm, mask, nr, nc, nu=nu)
+    cells_w, X2, Delta, tr = core["cells_w"], core["pearson_X2"], core["Delta"], core["trace_delta"]
+    second = {key: core[key] for key in ("test", "statistic", "ndf", "ddf", "p_value")}
     adj1 = X2 / (tr / k)
     first = dict(test="Rao-Scott chi-square (first order)", pearson_X2=X2, statistic=adj1, df=k,
                  p_value=float(stats.chi2.sf(adj1, k)))
@@ -151,6 +136,61 @@ def rao_scott(design: SurveyDesign, row: str, col: str, row_levels=None, col_lev
         second_order=second, first_order=first, adj_wald=adjw, wald=wald,
         deltas=np.sort(np.linalg.eigvals(Delta).real)[::-1], nu=nu, n=N, min_expected=min_e,
         small_expected=small)
+
+
+def rao_scott_cells(design: SurveyDesign, cells: np.ndarray, mask: np.ndarray, nr: int, nc: int,
+                    nu: float | None = None) -> dict:
+    """The second-order Rao–Scott F from cell indicators: the array core of :func:`rao_scott`.
+
+    ``cells`` (n x nr*nc): 0/1 indicators of the cells of an ``nr`` x ``nc`` table, rows
+    varying fastest (R's ``interaction(factor(rows), factor(cols))``); ``mask``: the complete
+    rows (``N = mask.sum()``). As ``survey:::svychisq.survey.design``: Pearson's ``X2`` on the
+    weighted table rescaled to ``N``; ``Delta = (C' D^-1 C / N)^-1 C' D^-1 V D^-1 C`` with
+    ``V`` the linearised covariance of the cell proportions and ``C`` the interaction columns
+    residualised on the main effects; ``F = X2 / tr(Delta)`` on ``(d0, d0 * nu)``,
+    ``d0 = tr(Delta)^2 / tr(Delta^2)``; ``nu`` = ``degf(design)`` unless given.
+    Returns ``test, statistic, ndf, ddf, p_value, pearson_X2, trace_delta, Delta, cells_w``
+    (weighted cell totals). Raises ``numpy.linalg.LinAlgError`` if ``Delta`` is singular.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    N = int(mask.sum())
+    nu = design.df if nu is None else nu
+    # Pearson X2 on the weighted table rescaled to N (chisq.test(svytable(..., Ntotal = N)))
+    w = np.where(mask, design.weights, 0.0)
+    cells_w = (w[:, None] * cells).sum(axis=0)
+    obs = cells_w / cells_w.sum() * N
+    O = obs.reshape(nc, nr).T
+    E = O.sum(axis=1, keepdims=True) * O.sum(axis=0, keepdims=True) / N
+    X2 = float(((O - E) ** 2 / E).sum())
+
+    # generalised design effects
+    p, scores, _ = mean_scores(design, cells, mask)
+    V = design.variance(scores)
+    Cm = _interaction_contrasts(nr, nc)
+    iD = np.diag(np.divide(1.0, p, out=np.zeros_like(p), where=p != 0))
+    denom = Cm.T @ (iD / N) @ Cm
+    numr = Cm.T @ iD @ V @ iD @ Cm
+    Delta = np.linalg.solve(denom, numr)
+    tr = float(np.trace(Delta))
+    d0 = tr ** 2 / float(np.trace(Delta @ Delta))
+    F2 = X2 / tr
+    return dict(test="Rao-Scott F (second order)", statistic=F2, ndf=d0, ddf=d0 * nu,
+                p_value=float(stats.f.sf(F2, d0, d0 * nu)), pearson_X2=X2, trace_delta=tr, Delta=Delta,
+                cells_w=cells_w)
+
+
+@functools.lru_cache(maxsize=64)
+def _interaction_contrasts(nr: int, nc: int) -> np.ndarray:
+    """R's ``Cmat <- qr.resid(qr(X1), X12[, -(1:(nr + nc - 1))])``: the interaction columns
+    of the saturated ``nr`` x ``nc`` model residualised on the main effects (read-only)."""
+    grid_r = np.tile(np.arange(nr), nc)
+    grid_c = np.repeat(np.arange(nc), nr)
+    X1 = np.column_stack([np.ones(nr * nc)] + [(grid_r == i) * 1.0 for i in range(1, nr)]
+                         + [(grid_c == j) * 1.0 for j in range(1, nc)])
+    inter = np.column_stack([(grid_r == i) * (grid_c == j) * 1.0 for j in range(1, nc) for i in range(1, nr)])
+    Cm = inter - X1 @ np.linalg.lstsq(X1, inter, rcond=None)[0]
+    Cm.setflags(write=False)
+    return Cm
 
 
 def exact_test_unweighted(n_table, n_resamples: int = 9999, seed: int = 2013) -> dict:
@@ -196,7 +236,7 @@ def _rank_scores(y: np.ndarray, w: np.ndarray, score: str) -> np.ndarray:
     raise ValueError(f"score must be 'wilcoxon', 'vanderWaerden' or 'median', not {score!r}")
 
 
-def rank_test(design: SurveyDesign, y: str, group: str, score: str = "wilcoxon") -> dict:
+def rank_test(design: SurveyDesign, y: str, group: str, score: str = "wilcoxon", ddf: float | None = None) -> dict:
     """Design-based rank test of ``y`` (numeric/ordinal codes) across the groups of ``group``.
 
     Rank scores are weighted mid-ranks / N; they are regressed on group dummies by weighted
@@ -208,39 +248,91 @@ def rank_test(design: SurveyDesign, y: str, group: str, score: str = "wilcoxon")
     first). Rows missing ``y`` or ``group`` are left out; ``df`` then counts only PSUs and
     strata with used rows (R ``degf`` of the subset).
     R: ``svyranktest(y ~ group, design, test = "wilcoxon")``.
+
+    ``ddf``: the denominator df of the F (the t's df with two groups); ``None`` (default) is
+    R's ``df - (K - 1)`` above. :mod:`sosiale_kommuner.item_tests` passes a Satterthwaite df.
     """
     yv = pd.to_numeric(design.column(y)).to_numpy(dtype=float, na_value=np.nan)
     g = design.column(group)
     mask = ~np.isnan(yv) & g.notna().to_numpy()
     levels = _levels(g[mask])
-    K = len(levels)
-    if K < 2:
+    if len(levels) < 2:
         raise DesignError(f"rank test needs >= 2 groups in {group!r}, found {levels}")
+    codes = np.full(design.n, -1)
+    for k, lv in enumerate(levels):
+        codes[(g == lv).fillna(False).to_numpy(dtype=bool)] = k
+    out = rank_test_codes(design, yv, codes, score=score, ddf=ddf)
+    out["groups"] = levels
+    return out
+
+
+def rank_test_codes(design: SurveyDesign, y: np.ndarray, codes: np.ndarray, score: str = "wilcoxon",
+                    ddf: float | None = None) -> dict:
+    """:func:`rank_test` on arrays: ``y`` (n,) values (NaN = missing), ``codes`` (n,) integer
+    group codes (-1 = missing). The groups present among complete rows are compared, in code
+    order. Returns ``test, statistic, chisq, ndf, ddf, p_value, estimate, n`` (with two
+    groups ``statistic`` is R's t and ``chisq = t^2``).
+    """
+    y = np.asarray(y, dtype=float)
+    codes = np.asarray(codes)
+    mask = ~np.isnan(y) & (codes >= 0)
+    idx = np.flatnonzero(mask)
+    rs = np.full(design.n, np.nan)
+    rs[idx] = _rank_scores(y[idx], design.weights[idx], score)
+    w = group_means_wald(design, rs, codes, ddf=ddf)
+    K = w["ndf"] + 1
+    name = {"wilcoxon": "Wilcoxon", "vanderWaerden": "van der Waerden", "median": "median"}[score]
+    if K == 2:
+        t = w["estimate"] / w["se"]
+        return dict(test=f"Design-based {name} rank test (t)", statistic=t, chisq=w["chisq"], ndf=1,
+                    ddf=w["ddf"], p_value=float(2 * stats.t.sf(abs(t), w["ddf"])), estimate=w["estimate"],
+                    n=w["n"])
+    return dict(test=f"Design-based {'Kruskal-Wallis' if score == 'wilcoxon' else name} rank test (F)",
+                statistic=w["statistic"], chisq=w["chisq"], ndf=w["ndf"], ddf=w["ddf"], p_value=w["p_value"],
+                estimate=np.nan, n=w["n"])
+
+
+def group_means_wald(design: SurveyDesign, y: np.ndarray, codes: np.ndarray, ddf: float | None = None) -> dict:
+    """Design-based Wald F that the domain means of ``y`` (n,) are equal across groups.
+
+    ``y`` is regressed on the dummies of the K groups present (``codes`` >= 0 and ``y`` not
+    NaN; first present group the reference) by weighted least squares; the K - 1 coefficients
+    ``b`` (differences from the reference mean) get their design-based covariance ``V`` from
+    the influence functions (calibration accounted for by :meth:`SurveyDesign.variance`);
+    ``chisq = b' V^-1 b``, ``F = chisq / (K - 1)`` on ``(K - 1, ddf)``, ``ddf`` by default
+    ``degf - (K - 1)`` with ``degf`` the used PSUs minus used strata (the residual df of R's
+    gaussian ``svyglm(y ~ g)``, so this is R ``regTermTest(svyglm(y ~ factor(g), d), ~factor(g))``;
+    on rank scores it is :func:`rank_test`). With two groups ``estimate`` and ``se`` are the
+    difference (second minus first) and its standard error.
+    Returns ``statistic, chisq, ndf, ddf, p_value, estimate, se, n``. Raises ``DesignError``
+    with fewer than two groups and ``numpy.linalg.LinAlgError`` if ``V`` is singular.
+    """
+    y = np.asarray(y, dtype=float)
+    codes = np.asarray(codes)
+    mask = ~np.isnan(y) & (codes >= 0)
+    present = np.unique(codes[mask])
+    K = len(present)
+    if K < 2:
+        raise DesignError(f"a Wald test of group means needs >= 2 groups, found {K}")
     idx = np.flatnonzero(mask)
     w = design.weights[idx]
-    rs = _rank_scores(yv[idx], w, score)
-    X = np.column_stack([np.ones(len(idx))] + [(g.iloc[idx] == lv).to_numpy(dtype=float) for lv in levels[1:]])
+    X = np.column_stack([np.ones(len(idx))] + [(codes[idx] == c).astype(float) for c in present[1:]])
     Ainv = np.linalg.inv(X.T @ (X * w[:, None]))
-    beta = Ainv @ (X.T @ (w * rs))
-    resid = rs - X @ beta
+    yc = y[idx] - np.sum(w * y[idx]) / w.sum()  # centred: same b and residuals, less cancellation (years)
+    beta = Ainv @ (X.T @ (w * yc))
+    resid = yc - X @ beta
     infl = np.zeros((design.n, X.shape[1]))
     infl[idx] = (X * (resid * w)[:, None]) @ Ainv
     V = design.variance(infl)
-    df = _subset_df(design, mask)
-    b, Vb = beta[1:], V[1:, 1:]
-    name = {"wilcoxon": "Wilcoxon", "vanderWaerden": "van der Waerden", "median": "median"}[score]
-    if K == 2:
-        t = float(b[0] / np.sqrt(Vb[0, 0]))
-        return dict(test=f"Design-based {name} rank test (t)", statistic=t, ndf=1, ddf=df - 1,
-                    p_value=float(2 * stats.t.sf(abs(t), df - 1)), estimate=float(b[0]),
-                    groups=levels, n=int(mask.sum()))
-    chisq = float(b @ np.linalg.solve(Vb, b))
     ndf = K - 1
-    ddf = df - ndf
+    if ddf is None:
+        ddf = _subset_df(design, mask) - ndf
+    b, Vb = beta[1:], V[1:, 1:]
+    chisq = float(b @ np.linalg.solve(Vb, b))
     Fv = chisq / ndf
-    return dict(test=f"Design-based {'Kruskal-Wallis' if score == 'wilcoxon' else name} rank test (F)",
-                statistic=Fv, chisq=chisq, ndf=ndf, ddf=ddf, p_value=float(stats.f.sf(Fv, ndf, ddf)),
-                estimate=np.nan, groups=levels, n=int(mask.sum()))
+    return dict(statistic=Fv, chisq=chisq, ndf=ndf, ddf=ddf, p_value=float(stats.f.sf(Fv, ndf, ddf)),
+                estimate=float(b[0]) if K == 2 else np.nan, se=float(np.sqrt(Vb[0, 0])) if K == 2 else np.nan,
+                n=int(mask.sum()))
 
 
 def _subset_df(design: SurveyDesign, mask: np.ndarray) -> int:

@@ -35,8 +35,12 @@ limits, those of means ``estimate ± t se``.
 Degrees of freedom (``df_method``): ``"satterthwaite"`` (default) uses Satterthwaite's
 effective df of the effect contrast, capped at the smaller contrasted group's respondents
 minus 1, as the denominator df of every test and for the t quantile; ``"design"`` uses R's
-``degf(design)``, with which the tests equal R's ``svychisq`` / ``svyranktest`` /
-``regTermTest`` exactly (checked against the R oracle). Chapter 11 shows why the default is
+defaults (``degf(design)`` for Rao-Scott; for the rank and Wald tests ``degf`` of the
+complete cases minus ``G - 1``), with which the tests equal R's ``svychisq`` /
+``svyranktest`` / ``regTermTest`` exactly (checked against the R oracle). The statistics
+themselves are :mod:`sosiale_kommuner.inference`'s (:func:`inference.rao_scott_cells`,
+:func:`inference.rank_test_codes`, :func:`inference.group_means_wald`); this module only
+chooses their denominator df. Chapter 11 shows why the default is
 needed with 11 county municipalities. Items with fewer than ``min_group_n`` answers in a
 compared group are not tested.
 
@@ -54,14 +58,13 @@ The matching R session for one binary row::
 from __future__ import annotations
 
 import copy
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from . import estimation
+from . import estimation, inference
 from .codebook import DONT_KNOW, Codebook, Item
 from .design import Calibration, SurveyDesign
 from .tables import TESTS_COLUMNS, check_schema
@@ -210,98 +213,66 @@ def analysis_values(series: pd.Series, spec: ColumnSpec) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------------------
-# The tests, on numpy arrays (the column-name wrappers below are checked against R)
+# The tests, on numpy arrays: the statistics are :mod:`sosiale_kommuner.inference`'s (checked
+# against R there); these wrappers only choose the denominator df and map failures to NaN.
 # ---------------------------------------------------------------------------------------
+_NAN_TEST = dict(statistic=np.nan, df1=np.nan, df2=np.nan, p_value=np.nan)
+
+
+def _group_ddf(g: np.ndarray, ok: np.ndarray, nu: float | None) -> float | None:
+    """Denominator df of a K-group Wald/rank F given the contrast df ``nu``: ``nu - K + 2``
+    (with two groups ``nu`` itself, the df of the t whose square the F is), at least 1;
+    ``None`` (R's default, :func:`inference.group_means_wald`) when ``nu`` is None."""
+    if nu is None:
+        return None
+    K = len(np.unique(g[ok]))
+    return max(nu - (K - 2), 1.0)
+
+
 def _wald_means_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int, nu: float | None = None) -> dict:
     ok = ~np.isnan(y) & (g >= 0)
-    present = [k for k in range(G) if np.any(ok & (g == k))]
-    if len(present) < 2:
-        return dict(statistic=np.nan, df1=np.nan, df2=np.nan, p_value=np.nan, wald=np.nan)
-    Gp = len(present)
-    means, scores = np.zeros(Gp), np.zeros((design.n, Gp))
-    for j, k in enumerate(present):
-        est, sc, _ = estimation.mean_scores(design, y, ok & (g == k))
-        means[j], scores[:, j] = est[0], sc[:, 0]
-    V = design.variance(scores)
-    C = np.hstack([-np.ones((Gp - 1, 1)), np.eye(Gp - 1)])
-    d = C @ means
-    W = float(d @ np.linalg.pinv(C @ V @ C.T) @ d)
-    df1 = Gp - 1
-    df2 = design.df - Gp + 1 if nu is None else max(nu - (Gp - 2), 1.0)
-    F = W / df1
-    return dict(statistic=F, df1=float(df1), df2=float(df2), p_value=_f_sf(F, df1, df2), wald=W)
-
-
-@functools.lru_cache(maxsize=64)
-def _interaction_contrasts(nr: int, nc: int) -> np.ndarray:
-    """R's ``Cmat``: the interaction columns of the saturated r x c model residualised on the
-    main effects (cells in ``expand.grid`` order, rows fastest)."""
-    rr = np.tile(np.arange(nr), nc)
-    cc = np.repeat(np.arange(nc), nr)
-    X1 = np.column_stack([np.ones(nr * nc)] + [(rr == i).astype(float) for i in range(1, nr)]
-                         + [(cc == j).astype(float) for j in range(1, nc)])
-    X12 = np.column_stack([((rr == i) & (cc == j)).astype(float) for j in range(1, nc) for i in range(1, nr)])
-    q, _ = np.linalg.qr(X1)
-    C = X12 - q @ (q.T @ X12)
-    C.setflags(write=False)
-    return C
+    if len(np.unique(g[ok])) < 2:
+        return dict(_NAN_TEST, wald=np.nan)
+    try:
+        r = inference.group_means_wald(design, y, np.where(ok, g, -1), ddf=_group_ddf(g, ok, nu))
+    except np.linalg.LinAlgError:
+        return dict(_NAN_TEST, wald=np.nan)
+    return dict(statistic=r["statistic"], df1=float(r["ndf"]), df2=float(r["ddf"]), p_value=r["p_value"],
+                wald=r["chisq"])
 
 
 def _rao_scott_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, nu: float | None = None) -> dict:
     ok = (y >= 0) & (g >= 0)
-    rows = [r for r in np.unique(y[ok])]
-    cols = [c for c in np.unique(g[ok])]
+    rows = np.unique(y[ok])
+    cols = np.unique(g[ok])
     nr, nc = len(rows), len(cols)
     if nr < 2 or nc < 2:
         return dict(statistic=0.0 if nc >= 2 else np.nan, df1=np.nan, df2=np.nan,
                     p_value=1.0 if nc >= 2 else np.nan)
     ind = np.column_stack([((y == r) & (g == c)).astype(float) for c in cols for r in rows])
-    p, scores, _ = estimation.mean_scores(design, ind, ok)
-    V = design.variance(scores)
-    N = float(ok.sum())
-    C = _interaction_contrasts(nr, nc)
-    idg = np.where(p > 0, 1.0 / np.where(p > 0, p, 1.0), 0.0)
-    denom = C.T @ (idg[:, None] / N * C)
-    numr = C.T @ (idg[:, None] * V * idg[None, :]) @ C
     try:
-        delta = np.linalg.solve(denom, numr)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = inference.rao_scott_cells(design, ind, ok, nr, nc, nu=nu)
     except np.linalg.LinAlgError:
-        return dict(statistic=np.nan, df1=np.nan, df2=np.nan, p_value=np.nan)
-    tr = float(np.trace(delta))
-    tr2 = float(np.trace(delta @ delta))
-    if not (tr > 0 and tr2 > 0):
-        return dict(statistic=np.nan, df1=np.nan, df2=np.nan, p_value=np.nan)
-    d0 = tr ** 2 / tr2
-    tab = (p * N).reshape(nc, nr).T  # r x c
-    e = tab.sum(axis=1, keepdims=True) * tab.sum(axis=0, keepdims=True) / N
-    x2 = float(np.sum(np.where(e > 0, (tab - e) ** 2 / np.where(e > 0, e, 1.0), 0.0)))
-    F = x2 / tr
-    nu = design.df if nu is None else nu
-    return dict(statistic=F, df1=d0, df2=d0 * nu, p_value=_f_sf(F, d0, d0 * nu),
-                pearson=x2, trace_delta=tr)
-
-
-def _rank_scores_arr(design: SurveyDesign, y: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    idx = np.flatnonzero(ok)
-    w = design.weights[idx]
-    yy = y[idx]
-    o = np.argsort(yy, kind="mergesort")
-    mid = np.cumsum(w[o]) - w[o] / 2
-    ys = yy[o]
-    # average the mid-ranks within ties (R: ave(..., factor(y)))
-    _, start, counts = np.unique(ys, return_index=True, return_counts=True)
-    sums = np.add.reduceat(mid, start)
-    rank = np.repeat(sums / counts, counts)
-    out = np.full(design.n, np.nan)
-    out[idx[o]] = rank / w.sum()
-    return out
+        return dict(_NAN_TEST)
+    tr = r["trace_delta"]
+    if not (tr > 0 and np.isfinite(r["ndf"]) and r["ndf"] > 0):
+        return dict(_NAN_TEST)
+    return dict(statistic=r["statistic"], df1=r["ndf"], df2=r["ddf"], p_value=r["p_value"],
+                pearson=r["pearson_X2"], trace_delta=tr)
 
 
 def _rank_test_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int, nu: float | None = None) -> dict:
     ok = ~np.isnan(y) & (g >= 0)
-    rs = _rank_scores_arr(design, y, ok)
-    r = _wald_means_arr(design, rs, g, G, nu)
-    return dict(statistic=r["statistic"], df1=r["df1"], df2=r["df2"], p_value=r["p_value"], chisq=r["wald"])
+    if len(np.unique(g[ok])) < 2:
+        return dict(_NAN_TEST, chisq=np.nan)
+    try:
+        r = inference.rank_test_codes(design, y, np.where(ok, g, -1), ddf=_group_ddf(g, ok, nu))
+    except np.linalg.LinAlgError:
+        return dict(_NAN_TEST, chisq=np.nan)
+    # an F throughout (two groups: the square of R's t, same p)
+    return dict(statistic=r["chisq"] / r["ndf"], df1=float(r["ndf"]), df2=float(r["ddf"]), p_value=r["p_value"],
+                chisq=r["chisq"])
 
 
 def stratum_variances(design: SurveyDesign, scores: np.ndarray) -> np.ndarray:
@@ -415,21 +386,16 @@ def _difference_arr(design: SurveyDesign, y: np.ndarray, ok: np.ndarray, g: np.n
                 p_value=p, n_a=int(ma.sum()), n_b=int(mb.sum()))
 
 
-def _f_sf(F: float, d1: float, d2: float) -> float:
-    """Upper tail of the F distribution (the survival function, as ``scipy.stats.f.sf``)."""
-    return float(special.fdtrc(d1, d2, F))
-
-
 # -- column-name wrappers (R-checkable) ----------------------------------------------------
 def wald_means(design: SurveyDesign, y: str, group: str, groups=None) -> dict:
     """Design-based Wald F test that the domain means of numeric ``y`` are equal.
 
-    ``W = (C m)' (C V C')^{-1} (C m)`` with ``m`` the G domain means, ``V`` their
-    linearised covariance (full design, calibration accounted for) and ``C`` the G-1
-    differences from the first group; ``F = W / (G - 1)`` on ``(G - 1, df - G + 1)`` degrees
-    of freedom (``df`` = design df). Equals R ``regTermTest(svyglm(y ~ g, design), ~g)``
-    (gaussian svyglm, whose residual df is ``degf(design) + 1 - G``).
-    Returns ``statistic, df1, df2, p_value, wald``.
+    :func:`inference.group_means_wald`: ``W = b' V^{-1} b`` with ``b`` the G - 1 differences
+    of the domain means from the first group and ``V`` their linearised covariance (full
+    design, calibration accounted for); ``F = W / (G - 1)`` on ``(G - 1, df - G + 1)`` degrees
+    of freedom (``df`` = used PSUs minus used strata, R ``degf`` of the complete cases). Equals
+    R ``regTermTest(svyglm(y ~ g, design), ~g)`` (gaussian svyglm, whose residual df is
+    ``degf(design) + 1 - G``). Returns ``statistic, df1, df2, p_value, wald``.
     """
     yv = pd.to_numeric(design.column(y), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     g, labels = group_codes(design.column(group), groups)
@@ -439,14 +405,10 @@ def wald_means(design: SurveyDesign, y: str, group: str, groups=None) -> dict:
 def rao_scott(design: SurveyDesign, y: str, group: str) -> dict:
     """Rao-Scott second-order F of ``y`` by ``group``: R ``svychisq(~y + group, design)``.
 
-    As in ``survey:::svychisq.survey.design``: cell proportions ``p`` of the r x c table
-    (complete cases, domain estimation on the full design) with linearised covariance ``V``;
-    ``C`` = the interaction columns of the saturated model, residualised on the main
-    effects; ``Delta = (C' D^-1 C / N)^-1 C' D^-1 V D^-1 C``; Pearson's ``X^2`` on the
-    weighted table scaled to ``N`` respondents; ``F = X^2 / tr(Delta)`` on
-    ``d0 = tr(Delta)^2 / tr(Delta^2)`` and ``d0 * nu`` degrees of freedom (``nu`` = design df).
-    Returns ``statistic, df1, df2, p_value, pearson, trace_delta``; checked against the R
-    oracle (``svychisq`` block) in ``tests/test_item_tests.py``.
+    The statistic is :func:`inference.rao_scott_cells` (the core of
+    :func:`inference.rao_scott`) on the levels present among complete cases, ``nu`` = design
+    df. Returns ``statistic, df1, df2, p_value, pearson, trace_delta``; a table with one
+    answer level gives ``statistic = 0``, ``p_value = 1``.
     """
     yc, _ = group_codes(design.column(y))
     g, _ = group_codes(design.column(group))
@@ -455,48 +417,29 @@ def rao_scott(design: SurveyDesign, y: str, group: str) -> dict:
 
 def rank_scores(design: SurveyDesign, y: str, mask: np.ndarray) -> np.ndarray:
     """Weighted mid-rank scores / N of ``y`` among ``mask`` (NaN elsewhere), as R's
-    ``svyranktest``: ``rankhat[ii] <- ave(cumsum(w[ii]) - w[ii]/2, factor(y[ii]))``, ``/ N``."""
+    ``svyranktest`` (the scores of :func:`inference.rank_test`)."""
     yv = pd.to_numeric(design.column(y), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return _rank_scores_arr(design, yv, np.asarray(mask, bool) & ~np.isnan(yv))
+    idx = np.flatnonzero(np.asarray(mask, bool) & ~np.isnan(yv))
+    out = np.full(design.n, np.nan)
+    out[idx] = inference._rank_scores(yv[idx], design.weights[idx], "wilcoxon")
+    return out
 
 
 def rank_test(design: SurveyDesign, y: str, group: str) -> dict:
     """Design-based rank (Kruskal-Wallis type) test: R ``svyranktest(y ~ group, design)``.
 
-    Rank scores as :func:`rank_scores` (among complete cases); the Wald statistic of the group
-    terms of the gaussian ``svyglm(rankscore ~ factor(group))`` (= the Wald test of equal
-    domain means of the rank scores, :func:`wald_means`); ``F = chisq / (G - 1)`` on
-    ``(G - 1, df - G + 1)`` degrees of freedom (R ``multiranktest``; with two groups R reports
-    a t test whose square is this F). Checked against the R oracle (``svyranktest`` block).
+    :func:`inference.rank_test_codes` (the core of :func:`inference.rank_test`), reported as
+    an F: ``F = chisq / (G - 1)`` on ``(G - 1, df - G + 1)`` degrees of freedom (R
+    ``multiranktest``; with two groups R reports a t test whose square is this F). Returns
+    ``statistic, df1, df2, p_value, chisq``.
     """
     yv = pd.to_numeric(design.column(y), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     g, labels = group_codes(design.column(group))
     return _rank_test_arr(design, yv, g, len(labels))
 
 
-def p_adjust(p, method: str = "BH") -> np.ndarray:
-    """Adjusted p-values, NaN kept in place (R ``p.adjust(p, method)``; ``"BH"`` or ``"holm"``).
-
-    BH: ``min_{j >= i} p_(j) m / j``; Holm: ``max_{j <= i} p_(j) (m - j + 1)``; both capped at 1.
-    """
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    if not ok.any():
-        return out
-    q = p[ok]
-    m = len(q)
-    o = np.argsort(q, kind="mergesort")
-    if method.lower() in ("bh", "fdr"):
-        adj = np.minimum.accumulate((q[o] * m / np.arange(1, m + 1))[::-1])[::-1]
-    elif method.lower() == "holm":
-        adj = np.maximum.accumulate(q[o] * (m - np.arange(m)))
-    else:
-        raise ValueError(f"method must be 'BH' or 'holm', not {method!r}")
-    res = np.empty(m)
-    res[o] = np.minimum(adj, 1.0)
-    out[ok] = res
-    return out
+#: Multiplicity adjustment: :func:`inference.p_adjust` (R ``p.adjust``; ``"BH"`` or ``"holm"``).
+p_adjust = inference.p_adjust
 
 
 # ---------------------------------------------------------------------------------------
