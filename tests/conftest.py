@@ -24,6 +24,8 @@ import pytest
 from sosiale_kommuner import config
 
 REPO = config.REPO_ROOT
+#: R ``survey`` reference values and the ``api`` data they were computed on.
+ORACLE = Path(__file__).parent / "oracle"
 RUN_ALL = REPO / "run_all.py"
 #: Passed to every build so the simulation chapter stays quick in tests.
 TEST_PARAMS = ("-p", "replicates", "20")
@@ -216,3 +218,44 @@ def clone_toy(toy: Toy, root: Path) -> Toy:
 def toy(tmp_path):
     """Factory: a fresh toy project with its manifest recorded (not yet built)."""
     return lambda name="toy": make_toy(tmp_path / name)
+
+
+# --- shared by the unit tests ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ref() -> dict:
+    """``tests/oracle/reference.json``: R survey's reference values (see its README)."""
+    import json
+
+    return json.loads((ORACLE / "reference.json").read_text())
+
+
+def load_oracle(name: str):
+    """One of R's ``api`` data sets (``apistrat``, ``apiclus1``, ``apisrs``, ``apipop``), R's row order."""
+    import pandas as pd
+
+    return pd.read_csv(ORACLE / "data" / f"{name}.csv", dtype={"cds": str})
+
+
+@pytest.fixture(scope="module")
+def book():
+    """The shipped codebook."""
+    from sosiale_kommuner import codebook
+
+    return codebook.load_codebook(config.DEFAULT_RAW_DIR)
+
+
+@pytest.fixture(scope="module")
+def population():
+    """The population frame of the shipped raw folder."""
+    from sosiale_kommuner import frame
+
+    return frame.load_population(config.DEFAULT_RAW_DIR / "frame")
+
+
+@pytest.fixture(scope="module")
+def shipped(population):
+    """The shipped exports, cleaned (a fresh result per test module)."""
+    from sosiale_kommuner import cleaning
+
+    return cleaning.run_cleaning(config.DEFAULT_RAW_DIR, population)

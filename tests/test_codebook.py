@@ -8,11 +8,6 @@ from sosiale_kommuner import codebook as cb
 from sosiale_kommuner import config
 
 
-@pytest.fixture(scope="module")
-def book():
-    return cb.load_codebook(config.DEFAULT_RAW_DIR)
-
-
 def test_all_areas_covered(book):
     main = book.items(survey="main")
     counts = {a: len([i for i in main if i.area == a]) for a in range(10)}

@@ -6,7 +6,6 @@ fpc), ``design_effect`` (deff, deff="replace", Kish n of dstrat and dclus1) and
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -16,18 +15,10 @@ from scipy import stats
 
 from sosiale_kommuner import estimation as E
 from sosiale_kommuner.design import Calibration, DesignError, LonelyPSUError, SurveyDesign
+from conftest import load_oracle as load
 
 ORACLE = Path(__file__).parent / "oracle"
 REL = 1e-10
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return json.loads((ORACLE / "reference.json").read_text())
-
-
-def load(name):
-    return pd.read_csv(ORACLE / "data" / f"{name}.csv", dtype={"cds": str})
 
 
 @pytest.fixture(scope="module")

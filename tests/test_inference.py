@@ -7,7 +7,6 @@ adjWald, Wald, internals) at rel 1e-10; ``svyglm_converged`` at 1e-10 for coeffi
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +19,6 @@ from sosiale_kommuner.design import SurveyDesign
 
 ORACLE = Path(__file__).parent / "oracle"
 REL = 1e-10
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return json.loads((ORACLE / "reference.json").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -4,26 +4,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from sosiale_kommuner import cleaning, config, frame, readers
-from sosiale_kommuner import codebook as cbm
+from sosiale_kommuner import cleaning, config, readers
 from sosiale_kommuner.readers import ExportError
 
 RAW = config.DEFAULT_RAW_DIR
-
-
-@pytest.fixture(scope="module")
-def book():
-    return cbm.load_codebook(RAW)
-
-
-@pytest.fixture(scope="module")
-def population():
-    return frame.load_population(RAW / "frame")
-
-
-@pytest.fixture(scope="module")
-def shipped(population):
-    return cleaning.run_cleaning(RAW, population)
 
 
 def raw_copy(tmp_path):

@@ -2,12 +2,10 @@
 import shutil
 import time
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from sosiale_kommuner import codebook as cb
 from sosiale_kommuner import config, frame, synth
 
 

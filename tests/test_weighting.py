@@ -6,7 +6,6 @@ mean/total with calibration-aware SEs, Kish n) and ``poststratify``.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,18 +14,10 @@ import pytest
 
 from sosiale_kommuner import estimation as E
 from sosiale_kommuner import weighting as W
+from conftest import load_oracle as load
 
 ORACLE = Path(__file__).parent / "oracle"
 REL = 1e-10
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return json.loads((ORACLE / "reference.json").read_text())
-
-
-def load(name):
-    return pd.read_csv(ORACLE / "data" / f"{name}.csv", dtype={"cds": str})
 
 
 def close(actual, expected, rel=REL):
