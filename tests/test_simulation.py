@@ -191,3 +191,18 @@ def test_process_targets_agree_with_truth_file(inputs):
         for cmp, t in theirs.items():
             row = ours.loc[(cmp, col)]
             assert abs(row["target"] - t) < 5 * row["mc_se"] * np.sqrt(1.5) + 1e-4, (cmp, col, row["target"], t)
+
+
+def test_verdict_texts():
+    row = pd.Series({"mean_fdp": 0.03, "ci_low": 0.01, "bh_bound": 0.04})
+    assert simulation.fdp_verdict(row) == "within BH's bound"
+    assert simulation.fdp_verdict(row.replace({0.03: 0.05})).startswith("above the bound on average")
+    assert simulation.fdp_verdict(pd.Series({"mean_fdp": 0.2, "ci_low": 0.1, "bh_bound": 0.04})).startswith(
+        "above BH's bound")
+    dep = pd.Series({"mean_correlation": 0.01, "share_positive": 0.5, "dispersion_ratio": 1.02})
+    assert simulation.dependence_text(dep).startswith("close to independent (mean correlation of z-scores +0.010")
+    tails = pd.DataFrame({"comparison": ["size_class", "unit_type"], "threshold": [0.001, 0.001],
+                          "ci_low": [0.0, 0.002]})
+    assert simulation.tail_verdict(tails).startswith("The tail is heavier than nominal for unit type ")
+    assert simulation.tail_verdict(tails.assign(ci_low=0.0)) == (
+        "The tail is consistent with nominal for both comparisons.")

@@ -396,3 +396,42 @@ def tail_rates(res: pd.DataFrame, scenario: str = "null", thresholds=(0.001, 0.0
             rows.append(dict(comparison=cmp, threshold=t, tests=n, below=k, share=k / n, ci_low=float(lo),
                              ci_high=float(hi), ratio=(k / n) / t))
     return pd.DataFrame(rows)
+
+
+# --- the chapter's verdicts, in words ----------------------------------------------------
+
+def fdp_verdict(row: pd.Series) -> str:
+    """How one comparison's mean false-discovery proportion relates to BH's bound.
+
+    ``row``: a row of :func:`fdp` (``mean_fdp``, ``ci_low``, ``bh_bound``; proportions 0–1).
+    """
+    if row["ci_low"] > row["bh_bound"]:
+        return "above BH's bound (the whole Monte Carlo interval exceeds it)"
+    if row["mean_fdp"] <= row["bh_bound"]:
+        return "within BH's bound"
+    return "above the bound on average but within Monte Carlo error of it"
+
+
+def dependence_text(row: pd.Series) -> str:
+    """The dependence between tests in words, from a row of :func:`dependence`."""
+    r = row
+    kind = ("close to independent" if abs(r["mean_correlation"]) < 0.05 else
+            "positively dependent on average" if r["mean_correlation"] > 0 else "negatively dependent on average")
+    return (f"{kind} (mean correlation of z-scores {r['mean_correlation']:+.3f}, "
+            f"{r['share_positive'] * 100:.0f} % of the pairs positive, dispersion ratio {r['dispersion_ratio']:.2f})")
+
+
+def tail_verdict(tails: pd.DataFrame, comparisons=("size_class", "unit_type"), threshold: float = 0.001) -> str:
+    """Whether the null p-values' tail below ``threshold`` is heavier than nominal.
+
+    ``tails``: :func:`tail_rates`. A comparison is heavy-tailed when the exact interval of
+    its share of null p-values below ``threshold`` lies wholly above ``threshold``.
+    """
+    tl = tails.set_index(["comparison", "threshold"])
+    bad = [cmp for cmp in comparisons if tl.loc[(cmp, threshold), "ci_low"] > threshold]
+    if not bad:
+        return "The tail is consistent with nominal for both comparisons."
+    return (f"The tail is heavier than nominal for {' and '.join(c.replace('_', ' ') for c in bad)} (the "
+            "exact interval lies above 0.1 %): extreme p-values arise more often than they should (typically when the "
+            "answers of a small group happen to cluster, so that its linearised variance is underestimated), so "
+            "BH's guarantee is not assured there and its discoveries are best read as tentative.")
