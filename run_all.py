@@ -4,11 +4,11 @@
     python run_all.py            # every chapter whose code, parameters or inputs changed
     python run_all.py --help     # the options (--only, -p, --raw-dir, --out-dir, --force, ...)
 
-All logic lives in ``sosiale_kommuner.pipeline``.
+All logic lives in ``sosiale_kommuner.build``.
 """
 import sys
 
-from sosiale_kommuner.pipeline import main
+from sosiale_kommuner.build.pipeline import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -40,7 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from sosiale_kommuner import config, pipeline
+from sosiale_kommuner import config
+from sosiale_kommuner.build import decisions, graph, options, pipeline
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -126,7 +127,7 @@ def main() -> int:
                     help="measure the working tree as it is instead of a clone of HEAD")
     args = ap.parse_args()
 
-    project = pipeline.Project()
+    project = graph.Project()
     present = [c.stem for c in project.chapters if project.notebook(c.stem).is_file()]
     unproduced = {s for s in present if project.unproduced(s)}
     wanted = project.order(args.only) if args.only else present
@@ -136,7 +137,7 @@ def main() -> int:
     if not order:
         print("no runnable notebooks")
         return 1
-    declared = {s: pipeline.declared_parameters(project, s) for s in order}
+    declared = {s: decisions.declared_parameters(project, s) for s in order}
     params = [(k, v) for k, v in args.p]
     stems_arg = [a for s in order for a in ("--only", s)]
 
@@ -189,7 +190,7 @@ def main() -> int:
             # (b) run_all --force into a fresh output root
             out_b = tmp / f"b{i}"
             dt, p = timed([PY, RUN_ALL, *base_args, "--out-dir", out_b, "--force"])
-            if p.returncode == pipeline.EXIT_LEAK:
+            if p.returncode == options.EXIT_LEAK:
                 print("(b) warning: the leak scan reported findings (timing kept):\n"
                       + "\n".join(x for x in p.stdout.splitlines() if x.startswith("  ")))
             elif p.returncode:
@@ -253,7 +254,7 @@ def main() -> int:
     return 0
 
 
-def _upstream(project: pipeline.Project, stem: str) -> set[str]:
+def _upstream(project: graph.Project, stem: str) -> set[str]:
     """All chapters ``stem`` depends on, transitively."""
     seen: set[str] = set()
     stack = list(project.dependencies(stem))

@@ -7,7 +7,7 @@
 * ``copy_build`` (factory): a private copy of that build for a test that changes something.
 * ``toy`` (factory): a tiny synthetic project (four notebooks that run in about a second
   each, a raw folder, a copy of the package source for hashing) driven in-process through
-  ``pipeline.run_build`` with an injected :class:`~sosiale_kommuner.pipeline.Project`. Used
+  ``pipeline.run_build`` with an injected :class:`~sosiale_kommuner.build.graph.Project`. Used
   for the incremental and failure tests, which need many builds.
 """
 from __future__ import annotations
@@ -64,13 +64,13 @@ class Build:
 
 
 def _declared_params() -> set[str]:
-    from sosiale_kommuner import pipeline
+    from sosiale_kommuner.build import decisions, graph
 
     names: set[str] = set()
-    project = pipeline.Project()
+    project = graph.Project()
     for c in project.chapters:
         if project.notebook(c.stem).is_file():
-            names |= set(pipeline.declared_parameters(project, c.stem))
+            names |= set(decisions.declared_parameters(project, c.stem))
     return names
 
 
@@ -120,7 +120,7 @@ TOY_PATHS = ("from pathlib import Path\nfrom sosiale_kommuner import config\n"
              "P.tables.mkdir(parents=True, exist_ok=True)\n")
 
 #: stem -> (parameters cell, body). 01_b reads 00_a's output; 03_d reads 01_b's; 02_c is
-#: independent and the only one importing ``sosiale_kommuner.frame``.
+#: independent and the only one importing ``sosiale_kommuner.data.frame``.
 TOY_NOTEBOOKS = {
     "00_a": (TOY_HEAD, TOY_PATHS +
              "text = (P.raw / 'toy' / 'a.txt').read_text()\n"
@@ -131,7 +131,7 @@ TOY_NOTEBOOKS = {
              "text = (P.processed / 'a.txt').read_text() * factor\n"
              "(P.processed / 'b.txt').write_text(text)\n"
              "(P.tables / '01_b__t.csv').write_text('x\\n' + str(len(text)) + '\\n')\nprint('b:', text)\n"),
-    "02_c": (TOY_HEAD + "fail = False\n", TOY_PATHS + "from sosiale_kommuner import frame\n"
+    "02_c": (TOY_HEAD + "fail = False\n", TOY_PATHS + "from sosiale_kommuner.data import frame\n"
              "assert not fail, 'asked to fail'\n"
              "text = (P.raw / 'toy' / 'c.txt').read_text()\n"
              "(P.tables / '02_c__t.csv').write_text('x\\n' + str(len(text)) + '\\n')\nprint('c:', text)\n"),
@@ -163,7 +163,7 @@ class Toy:
 
     def build(self, *argv: str):
         """``run_all.py ARGV`` in-process on this toy project; (BuildResult, printed text)."""
-        from sosiale_kommuner import pipeline
+        from sosiale_kommuner.build import pipeline
 
         opts = pipeline.parse_args(["--raw-dir", str(self.raw), "--out-dir", str(self.out), *argv])
         buf = io.StringIO()
@@ -177,21 +177,21 @@ class Toy:
 
 
 def _toy_project(root: Path):
-    from sosiale_kommuner import chapters, pipeline
+    from sosiale_kommuner.build import graph
 
-    return pipeline.Project(
+    return graph.Project(
         chapters=(
-            chapters.Chapter("00_a", "Toy A", raw=("toy/a.txt",), writes=("a.txt",)),
-            chapters.Chapter("01_b", "Toy B", reads=("a.txt",), writes=("b.txt",)),
-            chapters.Chapter("02_c", "Toy C", raw=("toy/c.txt",)),
-            chapters.Chapter("03_d", "Toy D", reads=("b.txt",)),
+            graph.Chapter("00_a", "Toy A", raw=("toy/a.txt",), writes=("a.txt",)),
+            graph.Chapter("01_b", "Toy B", reads=("a.txt",), writes=("b.txt",)),
+            graph.Chapter("02_c", "Toy C", raw=("toy/c.txt",)),
+            graph.Chapter("03_d", "Toy D", reads=("b.txt",)),
         ),
         notebook_dir=root / "notebooks", package_dir=root / "lib" / "sosiale_kommuner", exporter="plain")
 
 
 def make_toy(root: Path) -> Toy:
     """A fresh toy project in ``root`` with its manifest recorded (not yet built)."""
-    from sosiale_kommuner import hashing
+    from sosiale_kommuner.build import hashing
 
     nbdir = root / "notebooks"
     nbdir.mkdir(parents=True)
@@ -240,7 +240,7 @@ def load_oracle(name: str):
 @pytest.fixture(scope="module")
 def book():
     """The shipped codebook."""
-    from sosiale_kommuner import codebook
+    from sosiale_kommuner.data import codebook
 
     return codebook.load_codebook(config.DEFAULT_RAW_DIR)
 
@@ -248,7 +248,7 @@ def book():
 @pytest.fixture(scope="module")
 def population():
     """The population frame of the shipped raw folder."""
-    from sosiale_kommuner import frame
+    from sosiale_kommuner.data import frame
 
     return frame.load_population(config.DEFAULT_RAW_DIR / "frame")
 
@@ -256,6 +256,6 @@ def population():
 @pytest.fixture(scope="module")
 def shipped(population):
     """The shipped exports, cleaned (a fresh result per test module)."""
-    from sosiale_kommuner import cleaning
+    from sosiale_kommuner.data import cleaning
 
     return cleaning.run_cleaning(config.DEFAULT_RAW_DIR, population)

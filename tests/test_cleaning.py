@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sosiale_kommuner import cleaning, config, privacy, readers, synth
-from sosiale_kommuner.readers import ExportError
+from sosiale_kommuner import config
+from sosiale_kommuner.data import cleaning, privacy, readers, synth
+from sosiale_kommuner.data.readers import ExportError
 
 RAW = config.DEFAULT_RAW_DIR
 MAIN = RAW / "survey" / "main_survey.csv"

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sosiale_kommuner import codebook as cb
 from sosiale_kommuner import config
+from sosiale_kommuner.data import codebook as cb
 
 
 def test_all_areas_covered(book):

@@ -8,7 +8,7 @@
    blank line to a CSV file), so its checksum changes but no number does: the direct
    readers' pages must change (their footers list the checksum), nothing outside the
    chapters depending on the file (directly or through processed files) may change, and
-   since the processed files stay byte-identical, neither may the downstream chapters.
+   since the processed files stay byte-identical, neither may the downstream graph.
 
 Both rebuild from scratch with ``run_all.py`` in a subprocess, with the same parameter
 overrides as the shared build (read from its ``.pipeline/status.json``).
@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from sosiale_kommuner import chapters, config, hashing
+from sosiale_kommuner import config
+from sosiale_kommuner.build import graph, hashing
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
 
@@ -78,7 +79,7 @@ def pick_raw_file(paths: config.Paths) -> tuple[str, set[str]]:
     fewest dependent chapters (so that many chapters must stay unchanged), then name.
     """
     readers: dict[str, set[str]] = {}
-    for c in chapters.CHAPTERS:
+    for c in graph.CHAPTERS:
         for f in hashing.raw_files(c, paths):
             readers.setdefault(f.relative_to(paths.raw).as_posix(), set()).add(c.stem)
     candidates = sorted((not rel.endswith((".yaml", ".yml")), len(dependents(s)), len(s), rel)
@@ -100,7 +101,7 @@ def neutral_edit(path: Path) -> None:
 
 def dependents(direct: set[str]) -> set[str]:
     """Chapters that read ``direct`` chapters' outputs, transitively, plus ``direct``."""
-    return {c.stem for c in chapters.CHAPTERS if set(chapters.closure([c.stem])) & direct}
+    return {c.stem for c in graph.CHAPTERS if set(graph.Graph().order([c.stem])) & direct}
 
 
 def require_ok(built) -> None:

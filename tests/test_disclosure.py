@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sosiale_kommuner import config, disclosure, tables
-from sosiale_kommuner.disclosure import DisclosureError, suppress_counts, suppress_estimates
+from sosiale_kommuner import config
+from sosiale_kommuner.report import disclosure, results
+from sosiale_kommuner.report.disclosure import DisclosureError, suppress_counts, suppress_estimates
 
 
 def est_rows(item, domain, groups, levels=("yes",), *, est=0.5):
@@ -22,7 +23,7 @@ def est_rows(item, domain, groups, levels=("yes",), *, est=0.5):
 
 
 def frame(*parts):
-    return pd.DataFrame([r for p in parts for r in p], columns=tables.ESTIMATES_COLUMNS)
+    return pd.DataFrame([r for p in parts for r in p], columns=results.ESTIMATES_COLUMNS)
 
 
 SIZE = {"< 5 000": 2, "5 000–19 999": 40, "≥ 20 000": 25}
@@ -46,7 +47,7 @@ def test_primary_and_secondary_suppression_within_item_and_domain():
     assert got.loc["5 000–19 999", "estimate"] == 0.5
     assert got.loc["all", "ci_high"] == pytest.approx(0.6)
     # the result passes the schema check
-    tables.check_schema(out, "estimates")
+    results.check_schema(out, "estimates")
 
 
 def test_all_levels_of_a_group_go_together_and_two_suppressed_need_no_more():
@@ -112,17 +113,17 @@ def test_county_municipalities_not_split_further():
 def test_write_result_applies_suppression(tmp_path):
     P = config.paths(tmp_path / "raw", tmp_path / "out")
     df = frame(est_rows("q1", "all", {"all": 67}), est_rows("q1", "size_class", SIZE))
-    path = tables.write_result(df, P, "99_test", "estimates", schema="estimates")
+    path = results.write_result(df, P, "99_test", "estimates", schema="estimates")
     back = pd.read_csv(path)
     assert back["suppressed"].tolist() == [False, True, False, True]
     assert back.loc[1, "estimate"] != back.loc[1, "estimate"]  # NaN: empty cell in the CSV
     text = path.read_text()
     assert "q1,1,yes,size_class,< 5 000,,,,,2,,True" in text
     # switched off explicitly
-    raw = tables.write_result(df, P, "99_test", "raw", schema="estimates", k_min=None)
+    raw = results.write_result(df, P, "99_test", "raw", schema="estimates", k_min=None)
     assert not pd.read_csv(raw)["suppressed"].any()
     # positional call of the original signature still works
-    tables.write_result(pd.DataFrame({"a": [1]}), P, "99_test", "plain", None)
+    results.write_result(pd.DataFrame({"a": [1]}), P, "99_test", "plain", None)
 
 
 def test_suppress_counts_primary_and_secondary():
@@ -163,7 +164,7 @@ def test_bad_k():
 def test_publish_estimates_returns_what_was_written(tmp_path):
     P = config.paths(tmp_path / "raw", tmp_path / "out")
     df = frame(est_rows("q1", "all", {"all": 67}), est_rows("q1", "size_class", SIZE))
-    shown = tables.publish_estimates(df, P, "99_test", "estimates")
-    back = pd.read_csv(tables.table_path(P, "99_test", "estimates"))
+    shown = results.publish_estimates(df, P, "99_test", "estimates")
+    back = pd.read_csv(results.table_path(P, "99_test", "estimates"))
     assert shown["suppressed"].tolist() == back["suppressed"].tolist() == [False, True, False, True]
     pd.testing.assert_series_equal(shown["estimate"], back["estimate"], check_names=False)

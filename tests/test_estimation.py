@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import load_oracle as load
 from scipy import stats
 
-from sosiale_kommuner import estimation as E
-from sosiale_kommuner.design import Calibration, DesignError, LonelyPSUError, SurveyDesign
-from conftest import load_oracle as load
+from sosiale_kommuner.survey import estimation as E
+from sosiale_kommuner.survey.design import Calibration, DesignError, LonelyPSUError, SurveyDesign
 
 ORACLE = Path(__file__).parent / "oracle"
 REL = 1e-10

@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sosiale_kommuner import codebook as cbm
-from sosiale_kommuner import config, findings_text, item_estimates, tables
+from sosiale_kommuner import config
+from sosiale_kommuner.chapters import findings_text, item_estimates
+from sosiale_kommuner.data import codebook as cbm
+from sosiale_kommuner.report import results
 
 STEMS = list(findings_text.CHAPTERS)
 NUM_RE = re.compile(r"\d+(?:\.\d+)?")
@@ -59,7 +61,7 @@ def test_closing_text_reads_its_numbers_from_the_table():
         rows.append(dict(item="a8_collaborates", area=8, level="yes", domain=dom, group=grp, estimate=est,
                          se=0.03, ci_low=est - 0.052, ci_high=est + 0.061, n_unweighted=11 if grp == "fylkeskommune" else 190,
                          n_weighted=18.0, suppressed=False))
-    t = pd.DataFrame(rows, columns=tables.ESTIMATES_COLUMNS)
+    t = pd.DataFrame(rows, columns=results.ESTIMATES_COLUMNS)
     text = findings_text.closing_text(t, cb, spec, "en")
     assert "33 % (95 % CI 28–40 %; 190 respondents)" in text
     assert "45 % (95 % CI 40–52 %; 11 respondents)" in text
@@ -92,7 +94,7 @@ def _table(build, stem):
 @pytest.mark.parametrize("stem", STEMS)
 def test_estimates_table_follows_the_schema(build, stem):
     t = _table(build, stem)
-    tables.check_schema(t, "estimates", where=stem)
+    results.check_schema(t, "estimates", where=stem)
     spec = findings_text.CHAPTERS[stem]
     cb = cbm.load_codebook(build.paths.raw)
     assert set(t["area"]) == set(spec.areas)
@@ -149,7 +151,7 @@ def _est_rows(item, levels, groups, value=0.5, n=20):
 def test_figures_return_alt_text_and_mark_suppressed_cells():
     import matplotlib.pyplot as plt
 
-    from sosiale_kommuner import findings_plots as fp
+    from sosiale_kommuner.chapters import findings_plots as fp
 
     cb = cbm.load_codebook()
     it = cb.item("a1_channels")
@@ -157,7 +159,7 @@ def test_figures_return_alt_text_and_mark_suppressed_cells():
     groups = [("size_class", "< 5 000"), ("size_class", "≥ 20 000"), ("all", "all"), ("unit_type", "kommune")]
     t = pd.DataFrame(_est_rows("a1_channels", opts, groups)
                      + _est_rows("a1_channels", opts, [("unit_type", "fylkeskommune")], n=2),
-                     columns=tables.ESTIMATES_COLUMNS)
+                     columns=results.ESTIMATES_COLUMNS)
     sup = t["n_unweighted"] < 3
     t.loc[sup, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
     t.loc[sup, "suppressed"] = True

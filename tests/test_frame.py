@@ -2,7 +2,9 @@
 import pandas as pd
 import pytest
 
-from sosiale_kommuner import config, frame, population_summary
+from sosiale_kommuner import config
+from sosiale_kommuner.chapters import population as population_summary
+from sosiale_kommuner.data import frame
 
 
 @pytest.fixture(scope="module")

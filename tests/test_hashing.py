@@ -6,7 +6,8 @@ import shutil
 import nbformat
 import pytest
 
-from sosiale_kommuner import chapters, config, hashing
+from sosiale_kommuner import config
+from sosiale_kommuner.build import graph, hashing
 
 
 def _nb(path, *cells):
@@ -25,7 +26,7 @@ def proj(tmp_path):
     _nb(nbdir / "x.ipynb",
         nbformat.v4.new_code_cell("raw_dir = None\nout_dir = None"),
         nbformat.v4.new_markdown_cell("# Title"),
-        nbformat.v4.new_code_cell("%matplotlib inline\nfrom sosiale_kommuner import frame\n"
+        nbformat.v4.new_code_cell("%matplotlib inline\nfrom sosiale_kommuner.data import frame\n"
                                   "import sosiale_kommuner.files as f"))
     return nbdir, pkg
 
@@ -34,8 +35,8 @@ def test_lib_modules_follow_imports_transitively(proj):
     nbdir, pkg = proj
     mods = hashing.lib_modules("x", notebook_dir=nbdir, package_dir=pkg)
     # frame imports config (relative import); every import runs the package __init__
-    assert mods == ["sosiale_kommuner", "sosiale_kommuner.config", "sosiale_kommuner.files",
-                    "sosiale_kommuner.frame"]
+    assert mods == ["sosiale_kommuner", "sosiale_kommuner.config", "sosiale_kommuner.data",
+                    "sosiale_kommuner.data.frame", "sosiale_kommuner.files"]
 
 
 def test_code_hash_ignores_outputs_metadata_and_whitespace(proj):
@@ -56,7 +57,7 @@ def test_code_hash_ignores_outputs_metadata_and_whitespace(proj):
 def test_code_hash_changes_with_imported_modules_only(proj):
     nbdir, pkg = proj
     before = hashing.code_hash("x", notebook_dir=nbdir, package_dir=pkg)
-    (pkg / "weighting.py").write_text((pkg / "weighting.py").read_text() + "\n# not imported\n")
+    (pkg / "survey" / "weighting.py").write_text((pkg / "survey" / "weighting.py").read_text() + "\n# not imported\n")
     assert hashing.code_hash("x", notebook_dir=nbdir, package_dir=pkg) == before
     (pkg / "config.py").write_text((pkg / "config.py").read_text() + "\n# imported by frame\n")
     assert hashing.code_hash("x", notebook_dir=nbdir, package_dir=pkg) != before
@@ -78,7 +79,7 @@ def test_raw_checksums_are_keyed_by_posix_path_inside_raw(tmp_path):
     (raw / "survey" / "codebook.yaml").write_text("x: 1\n")
     (raw / config.MANIFEST_NAME).write_text("")
     P = config.paths(raw, tmp_path / "out")
-    ch = chapters.Chapter("zz", "t", raw=("survey/main_survey.*", "survey/codebook.yaml"))
+    ch = graph.Chapter("zz", "t", raw=("survey/main_survey.*", "survey/codebook.yaml"))
     sums = hashing.raw_checksums(ch, P)
     assert list(sums) == ["survey/codebook.yaml", "survey/main_survey.csv", "survey/main_survey.xlsx"]
     assert sums["survey/main_survey.csv"] == hashing.sha256_bytes(b"a\n")
@@ -88,7 +89,7 @@ def test_fingerprint_ignores_folders_but_not_parameters_or_inputs(tmp_path):
     raw = tmp_path / "raw"
     (raw / "frame").mkdir(parents=True)
     (raw / "frame" / "municipalities_2013.csv").write_text("x\n")
-    ch = chapters.Chapter("00_population", "t", raw=("frame/*.csv",), reads=("population.parquet",))
+    ch = graph.Chapter("00_population", "t", raw=("frame/*.csv",), reads=("population.parquet",))
     P1 = config.paths(raw, tmp_path / "out1")
     P2 = config.paths(raw, tmp_path / "out2")
     f1 = hashing.chapter_fingerprint(ch, P1, {"lang": "en", "out_dir": "/a", "raw_dir": "/b"})
@@ -101,5 +102,5 @@ def test_fingerprint_ignores_folders_but_not_parameters_or_inputs(tmp_path):
 
 def test_real_population_chapter_uses_frame_but_not_weighting():
     mods = hashing.lib_modules("00_population")
-    assert "sosiale_kommuner.frame" in mods and "sosiale_kommuner.config" in mods
-    assert "sosiale_kommuner.weighting" not in mods
+    assert "sosiale_kommuner.data.frame" in mods and "sosiale_kommuner.config" in mods
+    assert "sosiale_kommuner.survey.weighting" not in mods and "sosiale_kommuner.chapters.weighting" not in mods

@@ -1,7 +1,7 @@
 """Skip what is unchanged, rerun exactly the dependents of a change, contain failures.
 
 Runs on the toy project of ``conftest.py`` (four tiny notebooks: 00_a -> 01_b -> 03_d,
-and 02_c on its own, the only one importing ``sosiale_kommuner.frame``), built in-process
+and 02_c on its own, the only one importing ``sosiale_kommuner.data.frame``), built in-process
 through ``pipeline.run_build`` with real kernels, papermill, doit and nbconvert.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import clone_toy, make_toy
-from sosiale_kommuner import pipeline
+
+from sosiale_kommuner.build import options, pipeline
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 
@@ -67,7 +67,7 @@ def test_unchanged_rerun_executes_nothing(toy_built):
 def test_changed_raw_file_reruns_its_chapter_only(toy_built):
     (toy_built.raw / "toy" / "c.txt").write_text("gamma, revised")
     res, text = toy_built.build()
-    assert res.code == pipeline.EXIT_MANIFEST            # changed raw file: stop first
+    assert res.code == options.EXIT_MANIFEST            # changed raw file: stop first
     assert "changed (checksum differs): toy/c.txt" in text
     assert res.ran() == []
     assert "changed: toy/c.txt" in toy_built.update_manifest()
@@ -188,7 +188,7 @@ def test_failing_chapter_is_named_with_cell_and_error(toy_built):
     (toy_built.raw / "toy" / "c.txt").write_text("gamma 2")
     toy_built.update_manifest()
     res, text = toy_built.build("--jobs", "2")
-    assert res.code == pipeline.EXIT_FAILED
+    assert res.code == options.EXIT_FAILED
     assert _states(res) == {"00_a": "ok", "01_b": "failed", "02_c": "ok", "03_d": "skipped"}
     assert res.ran() == ["01_b", "02_c"]
     assert "FAILED  notebooks/01_b.ipynb: cell 4 ((P.processed / 'b.txt').write_text('half-written')): " \
@@ -226,7 +226,7 @@ def test_undeclared_output_fails_the_chapter(toy_built):
     nb.cells.append(nbformat.v4.new_code_cell("(P.processed / 'secret.txt').write_text('x')"))
     nbformat.write(nb, path)
     res, text = toy_built.build()
-    assert res.code == pipeline.EXIT_FAILED
+    assert res.code == options.EXIT_FAILED
     assert "data/processed/secret.txt, which chapters.py doesn't declare" in text
     assert not (toy_built.paths.processed / "secret.txt").exists()
 

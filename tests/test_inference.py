@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sosiale_kommuner import inference as I
-from sosiale_kommuner.design import SurveyDesign
+from sosiale_kommuner.survey import inference as I
+from sosiale_kommuner.survey.design import SurveyDesign
 
 ORACLE = Path(__file__).parent / "oracle"
 REL = 1e-10
@@ -215,7 +215,7 @@ def test_rank_test_ddf_and_array_core(dstrat):
 
 
 def test_group_means_wald_two_groups_is_the_squared_t(dstrat):
-    from sosiale_kommuner import estimation
+    from sosiale_kommuner.survey import estimation
 
     sub = dstrat.data["stype"].isin(["E", "H"]).to_numpy()
     d = SurveyDesign(dstrat.data[sub].reset_index(drop=True), "pw", strata="stype")

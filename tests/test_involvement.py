@@ -10,12 +10,21 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sosiale_kommuner import ame_simulation, codebook as cbm, config, estimation, frame, involvement as inv
-from sosiale_kommuner import survey_data, synth, tables
-from sosiale_kommuner import regression
-from sosiale_kommuner.design import DesignError, SurveyDesign
-from sosiale_kommuner.regression import (average_marginal_effects, collinearity, hosmer_lemeshow, svyglm_logit_matrix,
-                                         wald_term_test)
+from sosiale_kommuner import config
+from sosiale_kommuner.chapters import involvement as inv
+from sosiale_kommuner.chapters import involvement_simulation
+from sosiale_kommuner.data import codebook as cbm
+from sosiale_kommuner.data import frame, respondents, synth
+from sosiale_kommuner.report import results
+from sosiale_kommuner.survey import estimation, regression
+from sosiale_kommuner.survey.design import DesignError, SurveyDesign
+from sosiale_kommuner.survey.regression import (
+    average_marginal_effects,
+    collinearity,
+    hosmer_lemeshow,
+    svyglm_logit_matrix,
+    wald_term_test,
+)
 
 ORACLE = config.REPO_ROOT / "tests" / "oracle"
 
@@ -249,8 +258,8 @@ def sample():
     pop["unit_type"] = pop["unit_type"].astype(str)
     syn = synth.generate(seed=11, population=pop, codebook=cb, exports=False)
     resp = syn.responses()
-    w = survey_data.provisional_weights_for(resp, pop)
-    data = inv.derive(survey_data.merge(resp, pop, w))
+    w = respondents.provisional_weights_for(resp, pop)
+    data = inv.derive(respondents.merge(resp, pop, w))
     return cb, pop, data
 
 
@@ -273,7 +282,7 @@ def test_derive_conventions(sample):
 def test_estimates_table_schema_and_domains(sample):
     cb, pop, data = sample
     est = inv.estimates_table(data, pop, cb)
-    tables.check_schema(est, "estimates")
+    results.check_schema(est, "estimates")
     assert set(est["domain"]) == {"all", "size_class", "region", "centrality", "unit_type"}
     # county municipalities only overall
     ut = est[est["domain"] == "unit_type"]
@@ -294,7 +303,7 @@ def test_estimates_table_schema_and_domains(sample):
     assert row["estimate"] == pytest.approx(expected, rel=1e-12)
     assert row["n_unweighted"] == len(kk)
     # disclosure control accepts the table (no county splits)
-    from sosiale_kommuner.disclosure import suppress_estimates
+    from sosiale_kommuner.report.disclosure import suppress_estimates
     suppress_estimates(est, k=3)
 
 
@@ -302,11 +311,11 @@ def test_centrality_tests_schema_and_bh(sample):
     cb, pop, data = sample
     k, _ = inv.designs(data, pop, fpc=False)
     t = inv.centrality_tests(k, cb)
-    tables.check_schema(t, "tests")
+    results.check_schema(t, "tests")
     assert (t["comparison"] == "centrality").all()
     assert t["item"].str.startswith("a9_").all()
     assert len(t) == 21  # 4 + 3 + 5 + 5 options, 9.1, three outcome scales
-    from sosiale_kommuner.item_tests import p_adjust
+    from sosiale_kommuner.chapters.item_tests import p_adjust
     np.testing.assert_allclose(t["p_adjusted"], p_adjust(t["p_value"].to_numpy(), "BH"))
     assert (t["p_adjusted"] >= t["p_value"] - 1e-15).all()
 
@@ -316,7 +325,7 @@ def test_model_table_schema_and_diagnostics(sample):
     k, _ = inv.designs(data, pop, fpc=False)
     assert not k.has_fpc
     res = inv.fit_model(k)
-    tables.check_schema(res.table, "models")
+    results.check_schema(res.table, "models")
     assert set(res.table["kind"]) == {"ame", "coef"}
     ame_terms = res.table.loc[res.table["kind"] == "ame", "term"].tolist()
     assert "(Intercept)" not in ame_terms and "strategy_adopted" in ame_terms
@@ -365,9 +374,9 @@ def test_ame_simulation_recovers_the_generating_values():
     because the terms are correlated)."""
     P = config.paths()
     pop = frame.load_population(P.frame)
-    params = ame_simulation.load_params(P.survey)
+    params = involvement_simulation.load_params(P.survey)
     cb = cbm.load_codebook(P.raw)
-    sim = ame_simulation.run(pop, params, replicates=20, seed=20131, n_truth=40_000, processes=1, codebook=cb)
+    sim = involvement_simulation.run(pop, params, replicates=20, seed=20131, n_truth=40_000, processes=1, codebook=cb)
     s = sim.summary
     assert len(s) == 10 and (s["replicates"] == 20).all()
     assert s["failed"].iloc[0] == 0
@@ -380,7 +389,7 @@ def test_ame_simulation_recovers_the_generating_values():
     ratio = s["mean_se"] / s["empirical_sd"]
     assert ((ratio > 0.6) & (ratio < 1.6)).all(), ratio
     # deterministic: the same seed gives the same replicates
-    again = ame_simulation.run(pop, params, replicates=3, seed=20131, n_truth=40_000, processes=1, codebook=cb)
+    again = involvement_simulation.run(pop, params, replicates=3, seed=20131, n_truth=40_000, processes=1, codebook=cb)
     first3 = sim.replicates[sim.replicates["replicate"] < 3].reset_index(drop=True)
     pd.testing.assert_frame_equal(again.replicates.reset_index(drop=True), first3, check_dtype=False)
 
@@ -398,7 +407,7 @@ def test_simulation_summary_arithmetic():
         "error": [""] * 4,
         "n": [100] * 4,
     })
-    s = ame_simulation.summarise(reps, pd.DataFrame({"term": ["x"], "truth": [0.25]})).iloc[0]
+    s = involvement_simulation.summarise(reps, pd.DataFrame({"term": ["x"], "truth": [0.25]})).iloc[0]
     assert s["used"] == 3 and s["separated"] == 1
     assert s["mean_estimate"] == pytest.approx(0.2)
     assert s["mc_se"] == pytest.approx(0.1 / np.sqrt(3))
@@ -413,13 +422,13 @@ def test_built_chapter_tables_and_closing_text(built):
     names = {n: P.tables / f"{inv.STEM}__{n}.csv" for n in ("estimates", "tests", "models", "key_number", "simulation")}
     for n, p in names.items():
         assert p.is_file(), f"{p.name} missing; run_all output:\n{built.stdout[-2000:]}"
-    from sosiale_kommuner import findings_text as ft
+    from sosiale_kommuner.chapters import findings_text as ft
     est = ft.read_estimates(names["estimates"])
     tests = pd.read_csv(names["tests"])
     models = pd.read_csv(names["models"])
-    tables.check_schema(est, "estimates")
-    tables.check_schema(tests, "tests")
-    tables.check_schema(models, "models")
+    results.check_schema(est, "estimates")
+    results.check_schema(tests, "tests")
+    results.check_schema(models, "models")
     assert set(tests["comparison"]) == {"centrality"}
     assert set(models["kind"]) == {"ame", "coef"}
     assert set(est["domain"]) <= {"all", "size_class", "region", "centrality", "unit_type"}
@@ -444,8 +453,8 @@ def test_expected_sample_sizes_follow_the_generator_counts():
     P = config.paths()
     pop = frame.load_population(P.frame)
     k = pop[pop["unit_type"].astype(str) == "kommune"].reset_index(drop=True)
-    params = ame_simulation.load_params(P.survey)
-    sizes = ame_simulation.expected_sample_sizes(k, params)
+    params = involvement_simulation.load_params(P.survey)
+    sizes = involvement_simulation.expected_sample_sizes(k, params)
     assert list(sizes) == list(k["size_class"].cat.categories)
     assert sum(sizes.values()) == params["response"]["kommune"]["count"]
     # selection rises with size: the largest class has the highest expected response fraction
@@ -453,7 +462,7 @@ def test_expected_sample_sizes_follow_the_generator_counts():
     assert frac["≥ 20 000"] > frac["5 000–19 999"] > frac["< 5 000"]
     # the fallback sampler draws exactly those counts and weights N_h / n_h
     fake = k[["unit_id", "size_class"]].copy()
-    smp = ame_simulation.draw_sample(fake, sizes, np.random.default_rng(1))
+    smp = involvement_simulation.draw_sample(fake, sizes, np.random.default_rng(1))
     assert smp.groupby("size_class", observed=True).size().to_dict() == sizes
     assert smp["weight"].sum() == pytest.approx(len(k))
 

@@ -6,10 +6,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sosiale_kommuner import codebook as cbm
-from sosiale_kommuner import estimation, item_estimates, survey_data, tables
-from sosiale_kommuner.design import SurveyDesign
-from sosiale_kommuner.item_estimates import MEAN, MEAN_SCORE, TOP2, item_rows
+from sosiale_kommuner.chapters import item_estimates
+from sosiale_kommuner.chapters.item_estimates import MEAN, MEAN_SCORE, TOP2, item_rows
+from sosiale_kommuner.data import codebook as cbm
+from sosiale_kommuner.data import respondents
+from sosiale_kommuner.report import results
+from sosiale_kommuner.survey import estimation
+from sosiale_kommuner.survey.design import SurveyDesign
 
 
 @pytest.fixture(scope="module")
@@ -138,21 +141,22 @@ def test_empty_group_gives_a_row_with_zero_base(cb):
 @pytest.fixture(scope="module")
 def shipped(cb):
     """The project's generator (synthetic), its responded units, provisional raked weights."""
-    from sosiale_kommuner import config, frame, synth
+    from sosiale_kommuner import config
+    from sosiale_kommuner.data import frame, synth
 
     pop = frame.load_population(config.paths().frame)
     resp = synth.generate(exports=False).responses()
-    w = survey_data.provisional_weights_for(resp, pop)
+    w = respondents.provisional_weights_for(resp, pop)
     pop = pop.assign(unit_type=pop["unit_type"].astype(str))
-    return survey_data.merge(resp, pop, w), pop
+    return respondents.merge(resp, pop, w), pop
 
 
 def test_estimates_table_schema_and_domains(cb, shipped):
     data, pop = shipped
     items = item_estimates.items_of_areas(cb, [1, 8])
     est = item_estimates.estimate_items(data, pop, items, cb)
-    checked = tables.check_schema(est, "estimates")
-    assert list(checked.columns) == tables.ESTIMATES_COLUMNS
+    checked = results.check_schema(est, "estimates")
+    assert list(checked.columns) == results.ESTIMATES_COLUMNS
     assert set(est["domain"]) == {"all", "size_class", "unit_type"}
     assert set(est.loc[est["domain"] == "unit_type", "group"]) == {"kommune", "fylkeskommune"}
     # "all" is the municipalities: identical to unit_type == kommune
@@ -171,7 +175,7 @@ def test_estimates_table_schema_and_domains(cb, shipped):
     c = est[(est["item"] == "a1_uses_some") & (est["group"] == "fylkeskommune")].iloc[0]
     assert c["n_weighted"] == pytest.approx(18.0)
     # the written table passes disclosure control (no county split by size class)
-    from sosiale_kommuner.disclosure import suppress_estimates
+    from sosiale_kommuner.report.disclosure import suppress_estimates
     assert len(suppress_estimates(checked, k=3)) == len(est)
 
 

@@ -6,9 +6,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sosiale_kommuner import config, estimation, inference, item_tests, power, survey_data, synth, tables
-from sosiale_kommuner import codebook as cbm
-from sosiale_kommuner.design import SurveyDesign
+from sosiale_kommuner import config
+from sosiale_kommuner.chapters import item_tests
+from sosiale_kommuner.data import codebook as cbm
+from sosiale_kommuner.data import respondents, synth
+from sosiale_kommuner.report import results
+from sosiale_kommuner.survey import estimation, inference, power
+from sosiale_kommuner.survey.design import SurveyDesign
 
 ORACLE = config.REPO_ROOT / "tests" / "oracle"
 REF = json.loads((ORACLE / "reference.json").read_text())
@@ -187,15 +191,15 @@ def test_dont_know_is_excluded():
 # --- whole tables on one synthetic dataset ---------------------------------------------
 @pytest.fixture(scope="module")
 def synthetic_designs():
-    from sosiale_kommuner import frame
+    from sosiale_kommuner.data import frame
 
     pop = frame.load_population(config.paths().frame)
     pop["unit_id"] = pop["unit_id"].astype(str)
     syn = synth.generate(7, population=pop, exports=False)
     resp = syn.responses()
-    data = survey_data.merge(resp, pop, survey_data.provisional_weights_for(resp, pop))
+    data = respondents.merge(resp, pop, respondents.provisional_weights_for(resp, pop))
     book = cbm.load_codebook()
-    return (survey_data.design_for(data, pop, config.KOMMUNE), survey_data.combined_design(data, pop),
+    return (respondents.design_for(data, pop, config.KOMMUNE), respondents.combined_design(data, pop),
             item_tests.analysable(book, data.columns), data, pop)
 
 
@@ -204,8 +208,8 @@ def test_tables_follow_the_schema_and_bh(synthetic_designs):
     size = item_tests.run_tests(dk, specs, "size_class")
     unit = item_tests.run_tests(dc, specs, "unit_type")
     for t, cmp in ((size, "size_class"), (unit, "unit_type")):
-        assert list(t.columns) == tables.TESTS_COLUMNS
-        tables.check_schema(t, "tests")
+        assert list(t.columns) == results.TESTS_COLUMNS
+        results.check_schema(t, "tests")
         assert len(t) == 97 and (t["comparison"] == cmp).all()
         ok = t["p_value"].notna()
         np.testing.assert_allclose(t.loc[ok, "p_adjusted"], inference.p_adjust(t.loc[ok, "p_value"], "BH"))
@@ -215,7 +219,7 @@ def test_tables_follow_the_schema_and_bh(synthetic_designs):
     # a binary row equals the direct Rao-Scott call on the design without fpc (Satterthwaite nu aside)
     row = item_tests.run_tests(dk, specs, "size_class", df_method="design", extra=True).set_index("item")
     d0 = dk.without_fpc().data.assign(y=dk.data["a1_channels__twitter"].astype("boolean").astype(object))
-    direct = item_tests.rao_scott(survey_data.with_columns(dk.without_fpc(), y=d0["y"]), "y", "size_class")
+    direct = item_tests.rao_scott(respondents.with_columns(dk.without_fpc(), y=d0["y"]), "y", "size_class")
     assert rel(row.loc["a1_channels__twitter", "p_value"], direct["p_value"]) < 1e-10
 
 
@@ -237,14 +241,14 @@ def test_satterthwaite_rows_are_inference_with_that_df(synthetic_designs):
     d = dk.without_fpc()
     bin_ = t.loc["a1_channels__twitter"]
     y = d.data["a1_channels__twitter"].astype("boolean").astype(object)
-    rs = inference.rao_scott(survey_data.with_columns(d, y=y), "y", "size_class", nu=bin_["effect_df"]).second_order
+    rs = inference.rao_scott(respondents.with_columns(d, y=y), "y", "size_class", nu=bin_["effect_df"]).second_order
     assert rel(bin_["statistic"], rs["statistic"]) < 1e-10 and rel(bin_["p_value"], rs["p_value"]) < 1e-10
     assert rel(bin_["df2"], rs["ddf"]) < 1e-12
     spec = [s for s in sub if s.column == "a4_formalisation"][0]
     lik = t.loc["a4_formalisation"]
     score = pd.Series(item_tests.analysis_array(d.column("a4_formalisation"), spec), index=d.data.index)
     K = 3  # size classes
-    rk = inference.rank_test(survey_data.with_columns(d, score=score), "score", "size_class",
+    rk = inference.rank_test(respondents.with_columns(d, score=score), "score", "size_class",
                              ddf=lik["effect_df"] - (K - 2))
     assert rel(lik["statistic"], rk["statistic"]) < 1e-10 and rel(lik["p_value"], rk["p_value"]) < 1e-10
     assert lik["df1"] == K - 1 and rel(lik["df2"], lik["effect_df"] - 1) < 1e-12
@@ -253,7 +257,7 @@ def test_satterthwaite_rows_are_inference_with_that_df(synthetic_designs):
 def test_pairwise_holm_within_item(synthetic_designs):
     dk, _, specs, _, _ = synthetic_designs
     pw = item_tests.pairwise(dk, specs, ["a1_n_accounts", "a1_channels__twitter"])
-    tables.check_schema(pw, "tests")
+    results.check_schema(pw, "tests")
     assert (pw["comparison"] == "size_class_pairwise").all() and len(pw) == 6
     for _, d in pw.groupby("item"):
         np.testing.assert_allclose(d["p_adjusted"], inference.p_adjust(d["p_value"], "holm"))
@@ -262,7 +266,7 @@ def test_pairwise_holm_within_item(synthetic_designs):
 def test_too_few_answers_are_not_tested(synthetic_designs):
     _, _, specs, data, pop = synthetic_designs
     few = data[(data["unit_type"] == config.KOMMUNE) | data.index.isin(data.index[data["unit_type"] == config.FYLKESKOMMUNE][:4])]
-    dc = survey_data.combined_design(few, pop)
+    dc = respondents.combined_design(few, pop)
     t = item_tests.run_tests(dc, specs[:10], "unit_type", extra=True)
     assert t["p_value"].isna().all() and t["p_adjusted"].isna().all()
     assert t["note"].str.startswith("not tested").all()

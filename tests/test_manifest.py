@@ -10,9 +10,10 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import copy_raw, run_all
-from sosiale_kommuner import config, manifest
+
+from sosiale_kommuner import config
+from sosiale_kommuner.build import manifest
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import urllib.request
 import nbformat
 import pytest
 
-from sosiale_kommuner import chapters, config
+from sosiale_kommuner import config
+from sosiale_kommuner.build import graph
 
 NOTEBOOKS = sorted(config.NOTEBOOK_DIR.glob("*.ipynb"))
 NAME_RE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
@@ -20,7 +21,7 @@ NAME_RE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 
 def test_every_declared_chapter_has_a_notebook_and_back():
     stems = {p.stem for p in NOTEBOOKS}
-    assert stems == {c.stem for c in chapters.CHAPTERS}
+    assert stems == {c.stem for c in graph.CHAPTERS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -1,7 +1,7 @@
 """`-p KEY VALUE` values are read as YAML scalars, as run_all.py --help says."""
 import pytest
 
-from sosiale_kommuner.pipeline import parse_value
+from sosiale_kommuner.build.options import parse_value
 
 
 @pytest.mark.parametrize("text, value", [

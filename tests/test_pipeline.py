@@ -9,9 +9,10 @@ import json
 
 import pandas as pd
 import pytest
-
 from conftest import run_all
-from sosiale_kommuner import chapters, config, pipeline
+
+from sosiale_kommuner import config
+from sosiale_kommuner.build import graph, options, pipeline
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 
@@ -67,7 +68,7 @@ def test_index_links_every_built_chapter(built):
 def test_status_has_one_entry_per_chapter_and_is_deterministic(built):
     text = (built.paths.pipeline_state / "status.json").read_text()
     status = json.loads(text)
-    assert sorted(status) == sorted(c.stem for c in chapters.CHAPTERS)
+    assert sorted(status) == sorted(c.stem for c in graph.CHAPTERS)
     assert text == json.dumps(status, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
     for st in status.values():
         assert set(st) >= {"state", "reason", "fingerprint", "error"}
@@ -75,7 +76,7 @@ def test_status_has_one_entry_per_chapter_and_is_deterministic(built):
 
 
 def test_progress_names_each_chapter_with_time(built):
-    for c in chapters.CHAPTERS:
+    for c in graph.CHAPTERS:
         assert c.stem in built.stdout
     assert "Done in" in built.stdout
 
@@ -95,7 +96,7 @@ def test_only_by_number_and_by_stem(copy_build):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Building 1 chapter" in proc.stdout
     assert "00_population          runs: --force" in proc.stdout
-    needs = chapters.closure(["02_cleaning"]) if any(c.stem == "02_cleaning" for c in chapters.CHAPTERS) else None
+    needs = graph.Graph().order(["02_cleaning"]) if any(c.stem == "02_cleaning" for c in graph.CHAPTERS) else None
     if needs:
         proc = run_all("--raw-dir", P.raw, "--out-dir", P.out, "--only", "02_cleaning")
         assert f"Building {len(needs)} chapter" in proc.stdout
@@ -119,10 +120,10 @@ def test_parameter_reaches_declaring_notebooks(copy_build):
 def test_unknown_parameter_and_unknown_chapter_are_usage_errors(copy_build):
     P = copy_build()
     proc = run_all("--raw-dir", P.raw, "--out-dir", P.out, "-p", "no_such_parameter", "1")
-    assert proc.returncode == pipeline.EXIT_USAGE
+    assert proc.returncode == options.EXIT_USAGE
     assert "no notebook declares" in proc.stdout
     proc = run_all("--raw-dir", P.raw, "--out-dir", P.out, "--only", "99")
-    assert proc.returncode == pipeline.EXIT_USAGE
+    assert proc.returncode == options.EXIT_USAGE
     assert "no such notebook" in proc.stdout
 
 
@@ -146,16 +147,16 @@ def test_help_documents_the_flags():
 
 
 def test_parse_value_reads_yaml_scalars():
-    assert pipeline.parse_value("20") == 20
-    assert pipeline.parse_value("0.5") == 0.5
-    assert pipeline.parse_value("true") is True
-    assert pipeline.parse_value("[5000, 20000]") == [5000, 20000]
-    assert pipeline.parse_value("nb") == "nb"
-    assert pipeline.parse_value("2013-01-01") == "2013-01-01"   # not a date object
+    assert options.parse_value("20") == 20
+    assert options.parse_value("0.5") == 0.5
+    assert options.parse_value("true") is True
+    assert options.parse_value("[5000, 20000]") == [5000, 20000]
+    assert options.parse_value("nb") == "nb"
+    assert options.parse_value("2013-01-01") == "2013-01-01"   # not a date object
 
 
 def test_project_order_puts_dependencies_first():
-    project = pipeline.Project()
+    project = graph.Project()
     order = project.order()
     for stem in order:
         for dep in project.dependencies(stem):
@@ -166,7 +167,7 @@ def test_project_order_puts_dependencies_first():
 def test_ensure_kernel_is_idempotent():
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from sosiale_kommuner.kernel import ensure_kernel
+    from sosiale_kommuner.build.kernel import ensure_kernel
 
     first, second = ensure_kernel(), ensure_kernel()
     assert first == second

@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from sosiale_kommuner import privacy, readers
 from sosiale_kommuner import config
+from sosiale_kommuner.data import privacy, readers
 
 MAPPING = pd.DataFrame({
     "full_name": ["Per Berg", "Anne Marie Vik", "Ola Nordmann"],

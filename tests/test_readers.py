@@ -4,8 +4,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from sosiale_kommuner import cleaning, config, readers
-from sosiale_kommuner.readers import ExportError
+from sosiale_kommuner import config
+from sosiale_kommuner.data import cleaning, readers
+from sosiale_kommuner.data.readers import ExportError
 
 RAW = config.DEFAULT_RAW_DIR
 

@@ -13,8 +13,11 @@ import pandas as pd
 import pytest
 
 import sosiale_kommuner
-from sosiale_kommuner import STUDY_TITLE, config, hashing, index_page, provenance, report, styling
-from sosiale_kommuner.chapters import CHAPTERS, Chapter
+from sosiale_kommuner import STUDY_TITLE, config
+from sosiale_kommuner.build import hashing
+from sosiale_kommuner.build.graph import Chapter, Graph
+from sosiale_kommuner.report import chapter_page, index_page, provenance, styling
+from sosiale_kommuner.report.book import Book, ChapterInfo
 
 FAKE_HASH = "0123456789abcdef" * 4
 
@@ -80,20 +83,19 @@ def raw(tmp_path):
     return r
 
 
-@pytest.fixture
-def stub_code_hash(monkeypatch):
-    monkeypatch.setattr(hashing, "code_hash", lambda stem, **kw: FAKE_HASH)
-
-
 CH00 = Chapter("00_population", "The population of local governments",
                raw=("frame/municipalities_2013.csv", "frame/counties_2013.csv"))
 CH_SURVEY = Chapter("05_strategies", "Strategies", raw=("survey/*.csv",))
 
 
 def export(raw, out, chapter=CH00, params=None, nb=None):
+    """A chapter page as the build exports it: the footer's facts as the build computes them."""
     P = config.paths(raw, out)
     params = {"raw_dir": str(raw), "out_dir": str(out), "lang": "en", "seed": 7} if params is None else params
-    return report.export_chapter(nb or executed_notebook(), chapter, P, params)
+    graph = Graph((chapter,))
+    return chapter_page.export_chapter(nb or executed_notebook(), graph.info(chapter.stem), P, params,
+                                       book=graph.book(), code_hash=FAKE_HASH,
+                                       raw_checksums=hashing.raw_checksums(chapter, P))
 
 
 class Collector(HTMLParser):
@@ -113,7 +115,7 @@ def parse(text):
 
 # --- chapter page -----------------------------------------------------------------
 
-def test_page_hides_code_and_keeps_narrative(raw, tmp_path, stub_code_hash):
+def test_page_hides_code_and_keeps_narrative(raw, tmp_path):
     page = export(raw, tmp_path / "out")
     for gone in ("CODE_MARKER", "WARNING_MARKER", "REMOVED_MARKER", "/tmp/secret_out", "alert(1)",
                  "In&nbsp;[", "Out[", "class=\"jp-InputPrompt", "cell-id=", "start_time", "2026-01-01", "TABLE", "PosixPath"):
@@ -126,7 +128,7 @@ def test_page_hides_code_and_keeps_narrative(raw, tmp_path, stub_code_hash):
     assert page.count("<h1") == 1  # the notebook's own title, none added
 
 
-def test_figure_has_alt_text_and_no_size_attributes(raw, tmp_path, stub_code_hash):
+def test_figure_has_alt_text_and_no_size_attributes(raw, tmp_path):
     imgs = [a for t, a in parse(export(raw, tmp_path / "out")) if t == "img"]
     assert len(imgs) == 1
     assert imgs[0]["alt"] == "Bars of municipalities by size class"
@@ -134,7 +136,7 @@ def test_figure_has_alt_text_and_no_size_attributes(raw, tmp_path, stub_code_has
     assert base64.b64decode(imgs[0]["src"].split(",", 1)[1]) == png()
 
 
-def test_page_is_offline(raw, tmp_path, stub_code_hash):
+def test_page_is_offline(raw, tmp_path):
     page = export(raw, tmp_path / "out")
     tags = parse(page)
     assert not [a for t, a in tags if t == "script"], "no scripts at all"
@@ -149,7 +151,7 @@ def test_page_is_offline(raw, tmp_path, stub_code_hash):
     assert ('a', {'href': 'https://www.ssb.no/'}) in tags
 
 
-def test_synthetic_notice_follows_flag(raw, tmp_path, stub_code_hash):
+def test_synthetic_notice_follows_flag(raw, tmp_path):
     marker = "Synthetic demonstration data."
     assert marker not in export(raw, tmp_path / "o1")  # no flag file: no notice
     flag = raw / "survey" / "SYNTHETIC.yaml"
@@ -159,28 +161,28 @@ def test_synthetic_notice_follows_flag(raw, tmp_path, stub_code_hash):
     page = export(raw, tmp_path / "o3")
     assert page.count(marker) == 1 and 'class="sk-notice"' in page
     P = config.paths(raw, tmp_path / "o3")
-    assert marker in index_page.render_index(P)
+    assert marker in index_page.render_index(P, Book())
     flag.write_text("synthetic: maybe\n")
     with pytest.raises(ValueError, match="SYNTHETIC.yaml"):
         export(raw, tmp_path / "o4")
 
 
 def test_navigation_previous_contents_next():
-    chs = (Chapter("00_a", "First"), Chapter("01_b", "Second"), Chapter("02_c", "Third"))
-    mid = parse(report.nav_html(chs[1], chs))
+    chs = Book.of([ChapterInfo("00_a", "First"), ChapterInfo("01_b", "Second"), ChapterInfo("02_c", "Third")])
+    mid = parse(chapter_page.nav_html(chs.chapters[1], chs))
     hrefs = [a["href"] for t, a in mid if t == "a"]
     assert hrefs == ["00_a.html", "index.html", "02_c.html"]
-    first = report.nav_html(chs[0], chs)
+    first = chapter_page.nav_html(chs.chapters[0], chs)
     assert [a["href"] for t, a in parse(first) if t == "a"] == ["index.html", "01_b.html"]
     assert "first chapter" in first
-    last = report.nav_html(chs[2], chs)
+    last = chapter_page.nav_html(chs.chapters[2], chs)
     assert [a["href"] for t, a in parse(last) if t == "a"] == ["01_b.html", "index.html"]
-    # the real graph: the first chapter's page links to the next one when there is one
-    page_nav = report.nav_html(CHAPTERS[0])
-    assert "index.html" in page_nav
+    # a page not in the book links to the contents only
+    alone = chapter_page.nav_html(ChapterInfo("99_x", "Scratch"), chs)
+    assert [a["href"] for t, a in parse(alone) if t == "a"] == ["index.html"]
 
 
-def test_footer_provenance(raw, tmp_path, stub_code_hash):
+def test_footer_provenance(raw, tmp_path):
     page = export(raw, tmp_path / "out", params={"raw_dir": str(raw), "out_dir": str(tmp_path / "out"),
                                                   "lang": "en", "seed": 7, "export_path": "/x/y", "k_min": 3})
     footer = page[page.index('<footer class="sk-footer">'):]
@@ -199,23 +201,16 @@ def test_footer_provenance(raw, tmp_path, stub_code_hash):
     assert "Kilde: Statistisk sentralbyrå" in footer
 
 
-def test_footer_uses_declared_raw_globs_when_caller_passes_bare_chapter(raw, tmp_path, stub_code_hash):
-    bare = Chapter("00_population", "The population of local governments")
-    page = export(raw, tmp_path / "out", chapter=bare)
-    digest = hashlib.sha256((raw / "frame" / "counties_2013.csv").read_bytes()).hexdigest()
-    assert digest in page
-
-
-def test_ssb_attribution_only_where_ssb_figures_are(raw, tmp_path, stub_code_hash):
+def test_ssb_attribution_only_where_ssb_figures_are(raw, tmp_path):
     assert "Kilde: Statistisk sentralbyrå" not in export(raw, tmp_path / "o", chapter=CH_SURVEY)
     framed = Chapter("09_size_differences", "Size", raw=("survey/*.csv", "frame/municipalities_2013.csv"))
     assert "Kilde: Statistisk sentralbyrå" in export(raw, tmp_path / "o", chapter=framed)
-    assert provenance.shows_ssb_figures(CH00)
-    assert provenance.shows_ssb_figures(Chapter("03_weighting", "W", reads=("population.parquet",)))
-    assert not provenance.shows_ssb_figures(Chapter("99_x", "X", reads=("nothing.parquet",)))
+    g = Graph((Chapter(CH00.stem, CH00.title, raw=CH00.raw, writes=("population.parquet",)), Chapter("03_weighting", "W", reads=("population.parquet",)),
+               Chapter("99_x", "X", reads=("nothing.parquet",))))
+    assert g.shows_ssb("00_population") and g.shows_ssb("03_weighting") and not g.shows_ssb("99_x")
 
 
-def test_raw_change_changes_only_that_chapters_footer(raw, tmp_path, stub_code_hash):
+def test_raw_change_changes_only_that_chapters_footer(raw, tmp_path):
     a00, a05 = export(raw, tmp_path / "o1"), export(raw, tmp_path / "o1", chapter=CH_SURVEY)
     (raw / "survey" / "export.csv").write_text("id,q1\n1,no\n")
     b00, b05 = export(raw, tmp_path / "o2"), export(raw, tmp_path / "o2", chapter=CH_SURVEY)
@@ -223,14 +218,14 @@ def test_raw_change_changes_only_that_chapters_footer(raw, tmp_path, stub_code_h
     assert a05 != b05
 
 
-def test_page_is_byte_identical_across_output_roots(raw, tmp_path, stub_code_hash):
+def test_page_is_byte_identical_across_output_roots(raw, tmp_path):
     one = export(raw, tmp_path / "first")
     two = export(raw, tmp_path / "second" / "deeper")
     assert one == two
     assert one.endswith("</html>\n")
 
 
-def test_printed_folders_are_scrubbed(raw, tmp_path, stub_code_hash):
+def test_printed_folders_are_scrubbed(raw, tmp_path):
     nb = executed_notebook()
     out = tmp_path / "out"
     stdout_cell = next(c for c in nb.cells if c.source == "print(x)")
@@ -240,7 +235,7 @@ def test_printed_folders_are_scrubbed(raw, tmp_path, stub_code_hash):
     assert "wrote &lt;out&gt;/data/processed/population.parquet from &lt;raw&gt;/frame" in page
 
 
-def test_error_output_becomes_one_line(raw, tmp_path, stub_code_hash):
+def test_error_output_becomes_one_line(raw, tmp_path):
     nb = executed_notebook()
     nb.cells.append(nbformat.v4.new_code_cell("1/0", outputs=[nbformat.v4.new_output(
         "error", ename="ZeroDivisionError", evalue="division by zero",
@@ -251,7 +246,7 @@ def test_error_output_becomes_one_line(raw, tmp_path, stub_code_hash):
 
 
 @pytest.mark.slow
-def test_real_notebook_figure_alt_via_papermill(tmp_path, raw, stub_code_hash):
+def test_real_notebook_figure_alt_via_papermill(tmp_path, raw):
     """plots.show's alt text survives a real kernel run and lands in <img alt>."""
     import papermill as pm
 
@@ -260,9 +255,9 @@ def test_real_notebook_figure_alt_via_papermill(tmp_path, raw, stub_code_hash):
     p = nbformat.v4.new_code_cell("raw_dir = None\nout_dir = None")
     p.metadata["tags"] = ["parameters"]
     nb.cells = [p, nbformat.v4.new_markdown_cell("# Tiny"), nbformat.v4.new_code_cell(
-        "import warnings\nimport matplotlib.pyplot as plt\nfrom sosiale_kommuner import plots\nplots.use_style()\n"
+        "import warnings\nimport matplotlib.pyplot as plt\nfrom sosiale_kommuner.report import figures\nfigures.use_style()\n"
         "warnings.warn('hidden')\nfig, ax = plt.subplots()\nax.bar(['a', 'b'], [1, 2])\n"
-        "ax.set(title='T', xlabel='class', ylabel='units')\nplots.show(fig, alt='Two bars, a lower than b')")]
+        "ax.set(title='T', xlabel='class', ylabel='units')\nfigures.show(fig, alt='Two bars, a lower than b')")]
     src, dst = tmp_path / "tiny.ipynb", tmp_path / "tiny.out.ipynb"
     nbformat.write(nb, src)
     pm.execute_notebook(str(src), str(dst), kernel_name=config.KERNEL_NAME, parameters={"out_dir": str(tmp_path / "o")},
@@ -277,7 +272,7 @@ def test_real_notebook_figure_alt_via_papermill(tmp_path, raw, stub_code_hash):
 
 def test_index_falls_back_to_published_design(raw, tmp_path):
     P = config.paths(raw, tmp_path / "out")
-    text = index_page.render_index(P)
+    text = index_page.render_index(P, Book())
     assert "published figures" in text
     assert "<td>Municipalities (kommuner)</td><td class=\"sk-num\">428</td><td class=\"sk-num\">316</td><td class=\"sk-num\">200</td>" in text
     assert "63.3 %" in text and "73.3 %" in text
@@ -285,7 +280,7 @@ def test_index_falls_back_to_published_design(raw, tmp_path):
     assert not [a for t, a in parse(text) if t == "script"]
 
 
-def test_index_design_key_numbers_tables_and_status(raw, tmp_path, monkeypatch):
+def test_index_design_key_numbers_tables_and_status(raw, tmp_path):
     out = tmp_path / "out"
     P = config.paths(raw, out)
     P.tables.mkdir(parents=True)
@@ -294,12 +289,11 @@ def test_index_design_key_numbers_tables_and_status(raw, tmp_path, monkeypatch):
     pd.DataFrame({"label": ["Municipalities", "County municipalities"], "value": ["428", "18"],
                   "note": ["Oslo counted here", ""]}).to_csv(P.tables / "00_population__key_number.csv", index=False)
     (P.tables / "00_population__size_classes.csv").write_text("a\n1\n")
-    chs = (CH00, Chapter("01_presurvey", "Pre-survey"), Chapter("02_cleaning", "Cleaning"),
-           Chapter("03_weighting", "Weighting"), Chapter("04_use", "Use"))
-    monkeypatch.setattr(index_page, "CHAPTERS", chs)
-    for c in chs[:4]:
+    chs = Book.of([ChapterInfo("00_population", "The population of local governments"),
+                   ChapterInfo("01_presurvey", "Pre-survey"), ChapterInfo("02_cleaning", "Cleaning"),
+                   ChapterInfo("03_weighting", "Weighting"), ChapterInfo("04_use", "Use")])
+    for c in chs.chapters[:4]:
         (P.reports / f"{c.stem}.html").write_text("<html></html>")
-    monkeypatch.setattr(hashing, "chapter_fingerprint", lambda ch, paths, params: f"fp-{ch.stem}-{params.get('seed')}")
     P.pipeline_state.mkdir(parents=True)
     (P.pipeline_state / "status.json").write_text(json.dumps({
         "00_population": {"state": "ok", "reason": "", "fingerprint": "fp-00_population-1", "params": {"seed": 1}, "error": None},
@@ -307,7 +301,7 @@ def test_index_design_key_numbers_tables_and_status(raw, tmp_path, monkeypatch):
         "02_cleaning": {"state": "skipped", "reason": "01_presurvey failed", "fingerprint": "", "error": None},
         "03_weighting": {"state": "ok", "reason": "", "fingerprint": "fp-03_weighting-1", "params": {"seed": 2}, "error": None},
     }))
-    path = index_page.write_index(P)
+    path = index_page.write_index(P, chs, stale={"03_weighting"})
     assert path == out / "reports" / "index.html"
     text = path.read_text()
     assert "Computed by this build" in text and "published figures" not in text
@@ -316,7 +310,7 @@ def test_index_design_key_numbers_tables_and_status(raw, tmp_path, monkeypatch):
     pd.DataFrame({"group": ["< 5 000", "5 000–19 999", "≥ 20 000", "kommune (all)", "fylkeskommune"],
                   "population": [228, 147, 53, 428, 18], "mapped": [130, 133, 53, 316, 15],
                   "main_survey": [67, 89, 44, 200, 11]}).to_csv(P.tables / "02_cleaning__coverage_summary.csv", index=False)
-    text = index_page.render_index(P)
+    text = index_page.render_index(P, chs, stale={"03_weighting"})
     assert 'tables/02_cleaning__coverage_summary.csv">' in text
     assert '<tr class="sk-sub"><td>size class &lt; 5 000</td><td class="sk-num">228</td><td class="sk-num">130</td><td class="sk-num">67</td><td class="sk-num">57.0 %</td><td class="sk-num">51.5 %</td>' in text
     assert '<tr class="sk-total"><td>All local governments</td><td class="sk-num">446</td><td class="sk-num">331</td><td class="sk-num">211</td>' in text
@@ -332,8 +326,8 @@ def test_index_design_key_numbers_tables_and_status(raw, tmp_path, monkeypatch):
     assert "out of date" in row("03_weighting")
     assert "not built yet" in row("04_use") and "04_use.html" not in row("04_use")
     # deterministic
-    index_page.write_index(P)
-    assert index_page.render_index(P) == path.read_text()
+    index_page.write_index(P, chs, stale={"03_weighting"})
+    assert index_page.render_index(P, chs, stale={"03_weighting"}) == path.read_text()
 
 
 # --- tables -------------------------------------------------------------------------
@@ -357,7 +351,7 @@ def test_styling_table_formats_and_is_deterministic():
 
 
 def test_styling_counts_and_value_labels():
-    from sosiale_kommuner.disclosure import suppress_counts
+    from sosiale_kommuner.report.disclosure import suppress_counts
     t = suppress_counts(pd.DataFrame({"yes": [10, 2], "no": [5, 8]}, index=["a", "b"])).reset_index(names="cls")
     html = styling.to_html(t, counts_suppressed=True, value_labels={"cls": {"a": "Alpha"}})
     assert html.count(">:<") == 4 and ">Alpha<" in html
@@ -369,6 +363,6 @@ def test_styling_counts_and_value_labels():
 
 def test_plain_dataframe_numbers_right_aligned():
     html = pd.DataFrame({"rule": ["read x"], "rows_in": [446], "share": ["63.2 %"]}).to_html()
-    out = report.align_numbers(html)
+    out = chapter_page.align_numbers(html)
     assert '<td class="sk-num">446</td>' in out and '<td class="sk-num">63.2 %</td>' in out
     assert "<td>read x</td>" in out

@@ -4,8 +4,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sosiale_kommuner import codebook as cbm
-from sosiale_kommuner import config, frame, item_tests, simulation, synth
+from sosiale_kommuner import config
+from sosiale_kommuner.chapters import item_tests, simulation
+from sosiale_kommuner.data import codebook as cbm
+from sosiale_kommuner.data import frame, synth
 
 #: Fixed seeds for the Monte Carlo checks: the outcome is deterministic, not luck.
 NULL_SEED = 31_000
@@ -140,13 +142,13 @@ def test_strong_planted_effects_are_detected_on_shipped_data(built):
 
 @pytest.mark.pipeline
 def test_chapter_09_tables_and_prose(built):
-    from sosiale_kommuner import tables
+    from sosiale_kommuner.report import results
 
     t = built.paths.tables
     tests = pd.read_csv(t / "09_size_differences__tests.csv")
-    tables.check_schema(tests, "tests")
+    results.check_schema(tests, "tests")
     pair = pd.read_csv(t / "09_size_differences__pairwise.csv")
-    tables.check_schema(pair, "tests")
+    results.check_schema(pair, "tests")
     assert set(tests["comparison"]) == {"size_class", "unit_type"}
     for cmp, d in tests.groupby("comparison"):
         ok = d["p_value"].notna()

@@ -5,9 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sosiale_kommuner import config, estimation, frame, survey_data
+from sosiale_kommuner import config
+from sosiale_kommuner.data import frame
+from sosiale_kommuner.data import respondents as survey_data
+from sosiale_kommuner.data.respondents import SurveyDataError
 from sosiale_kommuner.files import write_parquet
-from sosiale_kommuner.survey_data import SurveyDataError
+from sosiale_kommuner.survey import estimation
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +22,7 @@ def population():
 @pytest.fixture(scope="module")
 def responses():
     """The project's generator (synthetic data): 200 municipalities and 11 counties."""
-    from sosiale_kommuner import synth
+    from sosiale_kommuner.data import synth
 
     return synth.generate(exports=False).responses()
 
@@ -118,7 +121,7 @@ def test_with_columns_keeps_the_design(data, population):
 
 def test_merged_sparse_cells_are_detected(responses, population):
     """Weights raked with two regions merged: the design calibrates on the merged cell."""
-    from sosiale_kommuner import weighting
+    from sosiale_kommuner.survey import weighting
 
     k = responses[responses["unit_type"] == "kommune"][["unit_id", "unit_type"]].merge(
         population[["unit_id", "size_class", "region"]], on="unit_id")

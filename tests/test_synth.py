@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sosiale_kommuner import config, frame, synth
+from sosiale_kommuner import config
+from sosiale_kommuner.data import frame, synth
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from sosiale_kommuner import estimation as E
-from sosiale_kommuner import weighting as W
 from conftest import load_oracle as load
+
+from sosiale_kommuner.chapters import weighting as R
+from sosiale_kommuner.survey import estimation as E
+from sosiale_kommuner.survey import weighting as W
 
 ORACLE = Path(__file__).parent / "oracle"
 REL = 1e-10
@@ -217,7 +218,7 @@ def toy_population(seed=3):
 
 def test_calibrate_population_weights_sum_to_populations():
     pop, cov = toy_population()
-    pw = W.calibrate_population_weights(pop, cov, margins=("size_class", "region"))
+    pw = R.calibrate_population_weights(pop, cov, margins=("size_class", "region"))
     t = pw.table
     assert set(t.columns) == {"unit_id", "unit_type", "stratum", "base_weight", "weight"}
     assert t[t.unit_type == "kommune"].weight.sum() == pytest.approx(120, rel=1e-10)
@@ -238,20 +239,20 @@ def test_calibrate_population_weights_sum_to_populations():
 def test_calibrate_population_weights_errors():
     pop, cov = toy_population()
     with pytest.raises(W.WeightingError, match="without coverage"):
-        W.calibrate_population_weights(pop, cov.iloc[1:])
+        R.calibrate_population_weights(pop, cov.iloc[1:])
     cov2 = cov.copy()
     cov2.loc[pop.size_class.astype(object) == "≥ 20 000", "responded"] = False
     with pytest.raises(W.EmptyCategoryError, match="≥ 20 000"):
-        W.calibrate_population_weights(pop, cov2)
+        R.calibrate_population_weights(pop, cov2)
 
 
 # --- weighting-chapter helpers ------------------------------------------------------------
 def test_weighting_report_tables():
-    from sosiale_kommuner import weighting_report as R
+
 
     pop, cov = toy_population()
     cov = cov.assign(facebook_page=np.arange(len(cov)) % 2 == 0)
-    pw = W.calibrate_population_weights(pop, cov, margins=("size_class", "region"))
+    pw = R.calibrate_population_weights(pop, cov, margins=("size_class", "region"))
     u = R.units_table(pop, cov)
     rates = R.coverage_rates(u, "size_class")
     assert rates.N.sum() == 120 and (rates.response_rate <= rates.mapped_rate).all()
@@ -268,7 +269,7 @@ def test_weighting_report_tables():
 
 
 def test_truth_coverage_matches_levels_and_options():
-    from sosiale_kommuner import weighting_report as R
+
 
     est = pd.DataFrame({"item": ["q1", "q1", "q2", "q3"], "level": ["yes", "no", "opt", "mean"],
                         "domain": ["size_class", "all", "unit_type", "size_class"],
@@ -282,7 +283,7 @@ def test_truth_coverage_matches_levels_and_options():
 
 
 def test_margin_choice_rule():
-    from sosiale_kommuner import weighting_report as R
+
 
     def flag(w, covered=True):
         return pd.DataFrame({"unit_type": ["kommune"], "census": [0.5], "weighted": [w], "se": [0.03],

@@ -2,7 +2,8 @@
 
 Modules are named for what they do; see ARCHITECTURE.md at the repository root.
 """
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("sosiale-kommuner")

@@ -30,6 +30,9 @@ ENV_RAW_DIR = "SOSIALE_KOMMUNER_RAW_DIR"
 ENV_OUT_DIR = "SOSIALE_KOMMUNER_OUT_DIR"
 
 MANIFEST_NAME = "MANIFEST.sha256"
+#: Inside the raw folder: the codebook, and the flag saying whether the survey data are synthetic.
+CODEBOOK_FILE = "survey/codebook.yaml"
+SYNTHETIC_FLAG = "survey/SYNTHETIC.yaml"
 
 # --- Populations (CONTRACTS §4) -------------------------------------------------
 KOMMUNE = "kommune"

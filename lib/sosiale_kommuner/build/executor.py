@@ -1,0 +1,386 @@
+"""Execute one chapter notebook and export it, so that a failure can't damage good outputs.
+
+How a chapter runs (:func:`run_chapter`, called in a worker process):
+
+1. **Staging.** The notebook executes with ``out_dir`` pointing at a private staging root,
+   ``<out>/.pipeline/staging/<stem>/``, which starts empty except for copies of the
+   processed files the chapter declares it reads (``Chapter.reads``). Everything the
+   notebook writes — processed data and result tables — lands there, never next to the
+   published outputs. ``raw_dir`` is the real raw folder (it is only read). A notebook that
+   reads an undeclared processed file fails here instead of silently using a stale one.
+2. **Execution** with papermill's Python API in a fresh kernel that talks over Unix
+   sockets (IPC transport) in a private folder (:func:`start_kernel`), so that concurrent
+   kernels can't race for TCP ports (papermill issue #511).
+3. **Export** to HTML with :func:`sosiale_kommuner.report.chapter_page.export_chapter`
+   (or, for a project without the report's template, :func:`export_chapter_plain`).
+4. **Commit**, only if 1–3 succeeded: the declared processed outputs, the chapter's tables
+   ``reports/tables/<stem>__*.csv`` and ``reports/<stem>.html`` are moved into the output
+   root with :func:`os.replace` (atomic per file, same file system), and the chapter's old
+   tables that it no longer writes are removed. Undeclared outputs fail the chapter (the
+   dependency graph would not know about them). On failure nothing is moved: the last
+   good HTML, tables and processed files stay as they were.
+
+The staging folder is removed afterwards; the executed notebook is kept in
+``.pipeline/executed/<stem>.ipynb`` (or ``.pipeline/failed/<stem>.ipynb`` with the error).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sosiale_kommuner import config
+from sosiale_kommuner.report.book import Book, ChapterInfo
+from .hashing import sha256_file
+
+#: Injected-parameters cell tag that papermill adds after the ``parameters`` cell.
+INJECTED_TAG = "injected-parameters"
+#: Tag of the cells papermill inserts to point at an error.
+ERROR_MARKER_TAG = "papermill-error-cell-tag"
+#: Seconds a kernel may take to start.
+KERNEL_START_TIMEOUT = 120
+
+
+@dataclass
+class Job:
+    """Everything a worker needs to run one chapter (picklable)."""
+
+    stem: str
+    title: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    notebook: str            # path of the source notebook
+    raw_dir: str
+    out_dir: str
+    params: dict[str, Any]   # overrides passed to papermill (no folders; added here)
+    public_params: dict[str, Any]  # effective parameters, for the footer
+    kernel_name: str = config.KERNEL_NAME
+    execution_timeout: float | None = None
+    export_only: bool = False  # re-export the stored executed notebook, don't execute
+    exporter: str = "report"   # "report": report.chapter_page.export_chapter; "plain": nbconvert only
+    #: for the page: the book (chapters in reading order), this chapter in it, and the footer's facts
+    book: Book = field(default_factory=Book)
+    info: ChapterInfo | None = None
+    code_hash: str = ""
+    raw_checksums: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    """What happened to one chapter (picklable; the parent records it)."""
+
+    stem: str
+    state: str                      # "ok" or "failed"
+    elapsed: float = 0.0
+    error: dict[str, Any] | None = None
+    outputs: dict[str, str] = field(default_factory=dict)  # path in out root -> sha256
+    log: str = ""
+    #: seconds per phase (staging, kernel start, execute, export, commit); for benchmarks
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class ChapterError(RuntimeError):
+    """A chapter failed outside a notebook cell (kernel, export, undeclared output)."""
+
+
+# --- folders ------------------------------------------------------------------------
+
+def state_dir(out_dir: str | os.PathLike) -> Path:
+    return config.paths(None, out_dir).pipeline_state
+
+
+def staging_root(out_dir, stem: str) -> Path:
+    return state_dir(out_dir) / "staging" / stem
+
+
+def executed_path(out_dir, stem: str) -> Path:
+    return state_dir(out_dir) / "executed" / f"{stem}.ipynb"
+
+
+def failed_path(out_dir, stem: str) -> Path:
+    return state_dir(out_dir) / "failed" / f"{stem}.ipynb"
+
+
+def html_path(paths: config.Paths, stem: str) -> Path:
+    return paths.reports / f"{stem}.html"
+
+
+# --- kernels ------------------------------------------------------------------------
+
+def start_kernel(kernel_name: str, cwd: Path):
+    """Start a kernel that talks over Unix sockets in a private folder; wait until it answers.
+
+    With TCP, jupyter_client picks free ports by binding and releasing them and the kernel
+    binds them again, so two kernels started at once can pick the same port (papermill
+    #511). Here the kernel uses the IPC transport: its five sockets are files in a fresh
+    ``mkdtemp`` folder (short, under the system temp dir, because socket paths are limited
+    to ~100 bytes), so concurrent kernels cannot collide and no port is ever opened. This
+    also keeps the kernel's "running over TCP without encryption" warning away.
+    Returns the started ``AsyncKernelManager``; :func:`stop_kernel` shuts it down.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    folder = tempfile.mkdtemp(prefix="sk-kernel-")
+
+    async def _start():
+        km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
+                                connection_file=os.path.join(folder, "kernel.json"))
+        await km.start_kernel(cwd=str(cwd))
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=KERNEL_START_TIMEOUT)
+        except BaseException:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        kc.stop_channels()
+        return km
+
+    km = run_sync(_start)()
+    km._sk_folder = folder
+    return km
+
+
+def stop_kernel(km) -> None:
+    """Shut the kernel down and remove its socket folder."""
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        run_sync(km.shutdown_kernel)(now=True)
+    shutil.rmtree(getattr(km, "_sk_folder", ""), ignore_errors=True)
+
+
+# --- export -------------------------------------------------------------------------
+
+def export_chapter_plain(nb, title: str) -> str:
+    """HTML of an executed notebook without code cells (nbconvert's lab template), for
+    projects without the report's page template (the build's tests)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    # cell ids are the notebook's, meaningless to a reader (and 8-digit ones look like
+    # telephone numbers to the leak scanner)
+    return re.sub(r' id="cell-id=[^"]*"', "", html)
+
+
+# --- helpers ------------------------------------------------------------------------
+
+def _source_position(nb, cell_index: int) -> tuple[int, str]:
+    """1-based position of executed cell ``cell_index`` in the source notebook, first line.
+
+    ``nb`` is the executed notebook as papermill saved it: without its error-marker cells
+    (which papermill adds after computing ``cell_index``) it has the source cells plus the
+    injected-parameters cell.
+    """
+    cells = [c for c in nb.cells if ERROR_MARKER_TAG not in c.metadata.get("tags", [])]
+    nb = type(nb)(nb, cells=cells)
+    injected = [i for i, c in enumerate(nb.cells) if INJECTED_TAG in c.metadata.get("tags", [])]
+    pos = cell_index
+    if injected and cell_index > injected[0]:
+        pos -= 1
+    src = nb.cells[cell_index].source if 0 <= cell_index < len(nb.cells) else ""
+    first = next((line.strip() for line in src.splitlines() if line.strip()), "")
+    return pos + 1, first
+
+
+def _error_from_papermill(exc, nb) -> dict[str, Any]:
+    cell, line = _source_position(nb, exc.cell_index)
+    return {"cell": cell, "source": line, "ename": exc.ename, "evalue": str(exc.evalue)}
+
+
+def _prepare_staging(job: Job, paths: config.Paths) -> config.Paths:
+    root = staging_root(job.out_dir, job.stem)
+    if root.exists():
+        shutil.rmtree(root)
+    staged = config.paths(paths.raw, root)
+    staged.processed.mkdir(parents=True)
+    staged.tables.mkdir(parents=True)
+    for name in job.reads:
+        src = paths.processed / name
+        if not src.is_file():
+            raise ChapterError(f"input data/processed/{name} is missing (run the chapter that writes it)")
+        dst = staged.processed / name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
+    return staged
+
+
+def _collect_outputs(job: Job, staged: config.Paths) -> list[tuple[Path, str]]:
+    """(staged file, path relative to the out root) of every output, checked against the graph."""
+    moves: list[tuple[Path, str]] = []
+    problems: list[str] = []
+    for f in sorted(p for p in staged.out.rglob("*") if p.is_file()):
+        rel = f.relative_to(staged.out).as_posix()
+        if rel.startswith("data/processed/"):
+            name = rel[len("data/processed/"):]
+            if name in job.reads:
+                if sha256_file(f) != sha256_file(Path(job.out_dir) / rel):
+                    problems.append(f"modified its input {rel}")
+                continue
+            if name not in job.writes:
+                problems.append(f"wrote {rel}, which build/graph.py doesn't declare in its writes")
+                continue
+        elif rel.startswith("reports/tables/"):
+            if not (Path(rel).name.startswith(f"{job.stem}__") and rel.endswith(".csv")):
+                problems.append(f"wrote {rel}; its tables must be reports/tables/{job.stem}__<name>.csv")
+                continue
+        else:
+            problems.append(f"wrote {rel}, outside data/processed and reports/tables")
+            continue
+        moves.append((f, rel))
+    written = {rel for _, rel in moves}
+    for name in job.writes:
+        if f"data/processed/{name}" not in written:
+            problems.append(f"did not write data/processed/{name}, which build/graph.py says it writes")
+    if problems:
+        raise ChapterError("; ".join(problems))
+    return moves
+
+
+def _commit(job: Job, paths: config.Paths, moves: list[tuple[Path, str]], html: str) -> dict[str, str]:
+    from sosiale_kommuner.files import atomic_write_text
+
+    out = Path(job.out_dir)
+    outputs: dict[str, str] = {}
+    for src, rel in moves:
+        dst = out / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        outputs[rel] = sha256_file(src)
+        os.replace(src, dst)
+    new_tables = {rel for _, rel in moves if rel.startswith("reports/tables/")}
+    if paths.tables.is_dir():
+        for old in paths.tables.glob(f"{job.stem}__*.csv"):
+            if old.relative_to(out).as_posix() not in new_tables:
+                old.unlink()
+    h = html_path(paths, job.stem)
+    atomic_write_text(h, html)
+    outputs[h.relative_to(out).as_posix()] = sha256_file(h)
+    return dict(sorted(outputs.items()))
+
+
+def _export(job: Job, nb, paths: config.Paths) -> str:
+    try:
+        if job.exporter != "report":
+            return export_chapter_plain(nb, job.title)
+        from sosiale_kommuner.report.chapter_page import export_chapter
+
+        info = job.info or ChapterInfo(job.stem, job.title)
+        return export_chapter(nb, info, paths, dict(job.public_params), book=job.book,
+                              code_hash=job.code_hash, raw_checksums=job.raw_checksums)
+    except Exception as exc:
+        raise ChapterError(f"HTML export failed: {type(exc).__name__}: {exc}") from exc
+
+
+# --- the job ------------------------------------------------------------------------
+
+def run_chapter(job: Job) -> Result:
+    """Execute, export and commit one chapter; never raises (errors go into the Result)."""
+    t0 = time.monotonic()
+    paths = config.paths(job.raw_dir, job.out_dir)
+    timings: dict[str, float] = {}
+    try:
+        if job.export_only:
+            outputs = _reexport(job, paths)
+        else:
+            outputs = _execute_and_commit(job, paths, timings)
+        return Result(job.stem, "ok", time.monotonic() - t0, outputs=outputs, timings=timings)
+    except _NotebookFailed as f:
+        return Result(job.stem, "failed", time.monotonic() - t0, error=f.error)
+    except ChapterError as exc:
+        return Result(job.stem, "failed", time.monotonic() - t0,
+                      error={"cell": None, "source": "", "ename": "ChapterError", "evalue": str(exc)})
+    except Exception as exc:  # kernel died, timeout, bug: still a named failure
+        return Result(job.stem, "failed", time.monotonic() - t0,
+                      error={"cell": None, "source": "", "ename": type(exc).__name__, "evalue": str(exc)},
+                      log=traceback.format_exc())
+    finally:
+        staging = staging_root(job.out_dir, job.stem)
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+class _NotebookFailed(Exception):
+    def __init__(self, error: dict[str, Any]):
+        super().__init__(error.get("evalue", ""))
+        self.error = error
+
+
+def _execute_and_commit(job: Job, paths: config.Paths, timings: dict[str, float]) -> dict[str, str]:
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    clock = _Clock(timings)
+    staged = _prepare_staging(job, paths)
+    nb_path = Path(job.notebook)
+    out_nb = state_dir(job.out_dir) / "staging" / f"{job.stem}.executed.ipynb"
+    params = dict(job.params, raw_dir=str(paths.raw), out_dir=str(staged.out))
+    clock("staging")
+    km = start_kernel(job.kernel_name, nb_path.parent)
+    clock("kernel_start")
+    try:
+        try:
+            nb = papermill.execute_notebook(
+                str(nb_path), str(out_nb), parameters=params, kernel_name=job.kernel_name,
+                cwd=str(nb_path.parent), progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, execution_timeout=job.execution_timeout, km=km,
+            )
+        except PapermillExecutionError as exc:
+            failed = nbformat.read(out_nb, as_version=4)
+            keep = failed_path(job.out_dir, job.stem)
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(out_nb, keep)
+            raise _NotebookFailed(_error_from_papermill(exc, failed)) from None
+    finally:
+        clock("execute")
+        stop_kernel(km)
+        clock("kernel_stop")
+    moves = _collect_outputs(job, staged)
+    html = _export(job, nb, paths)
+    clock("export")
+    outputs = _commit(job, paths, moves, html)
+    keep = executed_path(job.out_dir, job.stem)
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(out_nb, keep)
+    with contextlib.suppress(FileNotFoundError):
+        failed_path(job.out_dir, job.stem).unlink()
+    clock("commit")
+    return outputs
+
+
+class _Clock:
+    """Adds the seconds since the previous call to ``timings[phase]``."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings, self.t = timings, time.monotonic()
+
+    def __call__(self, phase: str) -> None:
+        now = time.monotonic()
+        self.timings[phase] = round(self.timings.get(phase, 0.0) + now - self.t, 3)
+        self.t = now
+
+
+def _reexport(job: Job, paths: config.Paths) -> dict[str, str]:
+    """Export the stored executed notebook again (the exporter changed, the chapter did not)."""
+    import nbformat
+    from sosiale_kommuner.files import atomic_write_text
+
+    src = executed_path(job.out_dir, job.stem)
+    if not src.is_file():
+        raise ChapterError(f"no executed notebook {src.name} to re-export")
+    nb = nbformat.read(src, as_version=4)
+    html = _export(job, nb, paths)
+    h = html_path(paths, job.stem)
+    atomic_write_text(h, html)
+    return {h.relative_to(paths.out).as_posix(): sha256_file(h)}

@@ -1,0 +1,20 @@
+"""The helpers of each chapter: what a notebook calls, named for the chapter that uses it.
+
+========================================  ==================================================
+module                                    used by
+========================================  ==================================================
+:mod:`.population`                        00 · the population frame
+:mod:`.presurvey`                         01 · the pre-survey
+(:mod:`sosiale_kommuner.data.cleaning`)   02 · cleaning (the chapter shows the data layer's log)
+:mod:`.weighting`                         03 · the survey weights and their checks
+:mod:`.item_estimates`                    03–08, 10 · per-item estimates (``estimates`` tables)
+:mod:`.findings_plots`,                   04–08 · figures and closing texts of the findings
+:mod:`.findings_text`                     chapters
+:mod:`.item_tests`                        09–11 · per-item design-based tests (``tests`` tables)
+:mod:`.involvement`,                      10 · citizen involvement: typology, model, and the
+:mod:`.involvement_simulation`            simulation of its model
+:mod:`.simulation`                        11 · the Monte Carlo study of the tests
+========================================  ==================================================
+
+A chapter helper may use the survey core, the data layer and the report layer.
+"""

@@ -1,0 +1,20 @@
+"""The study's data: from raw files to the tables the chapters analyse.
+
+============================  ============================================================
+module                        responsibility
+============================  ============================================================
+:mod:`.frame`                 the population frame (SSB): 428 municipalities and 18 county
+                              municipalities, size classes, regions, centrality
+:mod:`.codebook`              the questionnaire, defined once (items, codes, nb/en labels)
+:mod:`.readers`               one reader for survey-tool exports (``.csv``, ``.xlsx``, ``.sav``)
+:mod:`.cleaning`              validation against the codebook, linking to the frame, the
+                              respondent rules, the cleaning log
+:mod:`.privacy`               personal data: pseudonymous ids, scrubbing, the leak scanner
+:mod:`.respondents`           the processed respondent table and the survey designs of the
+                              two populations
+:mod:`.synth`                 the generator of the synthetic demonstration data
+============================  ============================================================
+
+This layer may use :mod:`sosiale_kommuner.survey` (designs) and the package root
+(``config``, ``files``); it knows nothing of chapters, pages or the build.
+"""

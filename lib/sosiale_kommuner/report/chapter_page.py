@@ -1,0 +1,231 @@
+"""Chapter pages: an executed notebook -> the HTML page reviewers read (CONTRACTS §8).
+
+:func:`export_chapter` is called by the build with the executed notebook; the build
+writes the returned text atomically to ``reports/<stem>.html``. The contents page is
+:mod:`.index_page`.
+
+The page is rendered by our own nbconvert template ``templates/sk_report/index.html.j2``,
+which *extends* JupyterLab's standard ``lab/index.html.j2`` and overrides only:
+
+* the head: no require.js / MathJax / mermaid / widget scripts (those come from CDNs; the
+  pages must work offline) and a small inline stylesheet instead of JupyterLab's;
+* the body frame: study title, synthetic-data notice, navigation, provenance footer;
+* figures: ``<img alt=...>`` with the alt text that :func:`plots.show` stores in the output
+  metadata (``output.metadata["image/png"]["alt"]``), scaled to the screen;
+* stderr streams and JavaScript/widget outputs are dropped.
+
+Before rendering, :func:`prepare_notebook` removes what a reviewer should not see: code,
+the ``parameters`` cell and papermill's ``injected-parameters`` cell, cells tagged
+``remove-cell``, stderr (warnings), tracebacks (replaced by a one-line error), bare
+``text/plain`` results of a cell's last expression (``PosixPath(...)``, ``<Axes: ...>``),
+code cells left without output, and everything that varies between runs (cell ids, papermill
+timings, kernel metadata). As a last safety net the raw folder and output root are
+replaced by ``<raw>``/``<out>`` if a notebook printed them. LaTeX in markdown is left as
+typed (no MathJax offline).
+"""
+from __future__ import annotations
+
+import copy
+import html
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from sosiale_kommuner import STUDY_SUBTITLE, STUDY_TITLE
+from sosiale_kommuner.config import Paths
+
+from . import provenance
+from .book import Book, ChapterInfo
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "sk_report"
+
+#: Cells with any of these tags never reach the page.
+REMOVE_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
+#: Tags that hide a cell's outputs but keep nothing else either (code is hidden anyway).
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output"})
+
+_DROP_MIMETYPES = ("application/javascript", "application/vnd.jupyter.widget-view+json")
+
+
+def _tags(cell: Mapping[str, Any]) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []) or [])
+
+
+_NUMERIC_TD = re.compile(r"<td>(\s*[-\u2212+]?[\d.,\u00a0\u202f ]*\d[\d.,\u00a0\u202f ]*(?:\s?%)?\s*)</td>")
+
+
+def align_numbers(table_html: str) -> str:
+    """Mark the numeric cells of a plain pandas table ``class="sk-num"`` (right-aligned).
+
+    Chapters should prefer :func:`styling.table`; this keeps a plain ``DataFrame`` readable.
+    """
+    if isinstance(table_html, list):  # nbformat may store multi-line strings as lists
+        table_html = "".join(table_html)
+    return _NUMERIC_TD.sub(r'<td class="sk-num">\1</td>', table_html)
+
+
+def _clean_output(out: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    """One output as shown on the page, or None to drop it."""
+    kind = out.get("output_type")
+    if kind == "stream":
+        if out.get("name") != "stdout" or not out.get("text", "").strip():
+            return None
+        return nbformat.v4.new_output("stream", name="stdout", text=out["text"])
+    if kind == "error":
+        return nbformat.v4.new_output(
+            "stream", name="stdout",
+            text=f"Error while building this chapter: {out.get('ename', 'Error')}: {out.get('evalue', '')}\n",
+        )
+    if kind in ("display_data", "execute_result"):
+        data = {k: v for k, v in out.get("data", {}).items() if k not in _DROP_MIMETYPES}
+        if not data:
+            return None
+        if kind == "execute_result" and set(data) == {"text/plain"}:
+            # a bare repr left by a cell's last expression (a Path returned by write_result,
+            # matplotlib's "<Axes: ...>" / "Text(...)" / "<... at 0x7f...>"): noise for a
+            # reader and often different between runs. Chapters show values with Markdown.
+            return None
+        if "text/html" in data and 'class="dataframe"' in data["text/html"]:
+            data["text/html"] = align_numbers(data["text/html"])
+        meta = {k: v for k, v in out.get("metadata", {}).items() if k in data}
+        return nbformat.v4.new_output("display_data", data=data, metadata=meta)
+    return None
+
+
+def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with only what the page shows, free of run-specific values."""
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        tags = _tags(cell)
+        if tags & REMOVE_TAGS:
+            continue
+        if cell.cell_type == "code":
+            outputs = [] if tags & REMOVE_OUTPUT_TAGS else [o for o in map(_clean_output, cell.get("outputs", [])) if o is not None]
+            if not outputs:
+                continue
+            new = nbformat.v4.new_code_cell(source="", outputs=outputs)
+        elif cell.cell_type == "markdown":
+            if not cell.source.strip():
+                continue
+            new = nbformat.v4.new_markdown_cell(source=cell.source)
+            if cell.get("attachments"):
+                new["attachments"] = cell["attachments"]
+        else:  # raw cells are not shown
+            continue
+        new["id"] = f"sk{len(cells) + 1}"  # stable ids; the anchors are removed after rendering
+        new["metadata"] = {"tags": sorted(tags)} if tags else {}
+        cells.append(new)
+    nb.cells = cells
+    nb.metadata = {}
+    return nb
+
+
+def _has_title(nb: nbformat.NotebookNode) -> bool:
+    return any(c.cell_type == "markdown" and re.match(r"^\s*#\s", c.source) for c in nb.cells)
+
+
+def nav_html(chapter: ChapterInfo, book: Book) -> str:
+    """Previous / contents / next links, in the book's order.
+
+    A chapter not in the book (a scratch notebook) gets the contents link only.
+    """
+    chapters = book.chapters
+    stems = book.stems
+    if chapter.stem not in stems:
+        return ('<nav class="sk-nav" aria-label="Chapters">'
+                '<a class="sk-nav-contents" href="index.html">Contents</a></nav>')
+    i = stems.index(chapter.stem)
+    prev_c = chapters[i - 1] if i > 0 else None
+    next_c = chapters[i + 1] if i + 1 < len(chapters) else None
+
+    def link(c: ChapterInfo | None, rel: str, arrow: str) -> str:
+        if c is None:
+            return f'<span class="sk-nav-{rel} sk-nav-none">{arrow} {"first chapter" if rel == "prev" else "last chapter"}</span>'
+        label = f"{c.number} {c.title}"
+        return f'<a class="sk-nav-{rel}" rel="{rel}" href="{html.escape(c.stem)}.html">{arrow} {html.escape(label)}</a>'
+
+    return (
+        '<nav class="sk-nav" aria-label="Chapters">'
+        f'{link(prev_c, "prev", "←")}'
+        '<a class="sk-nav-contents" href="index.html">Contents</a>'
+        f'{link(next_c, "next", "→")}'
+        "</nav>"
+    )
+
+
+def _scrub_paths(text: str, paths: Paths) -> str:
+    for folder, label in ((paths.raw, "<raw>"), (paths.out, "<out>")):
+        for variant in {str(folder), folder.as_posix()}:
+            text = text.replace(variant, html.escape(label))
+    return text
+
+
+def render_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, *, book: Book, synthetic: bool,
+                   footer: str, lang: str = "en") -> str:
+    """Render a prepared notebook with the page frame; no file system access."""
+    page = prepare_notebook(nb)
+    if not _has_title(page):
+        page.cells.insert(0, nbformat.v4.new_markdown_cell(source=f"# {chapter.number} {chapter.title}"))
+        page.cells[0]["id"] = "sk0"
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATE_ROOT)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    resources = {
+        "metadata": {"name": chapter.stem},
+        "language_code": lang,
+        "sk": {
+            "page_title": f"{chapter.number} {chapter.title} · {STUDY_TITLE}",
+            "study_title": STUDY_TITLE,
+            "study_subtitle": STUDY_SUBTITLE,
+            "notice_html": provenance.notice_html(synthetic),
+            "nav_html": nav_html(chapter, book),
+            "attribution_html": provenance.attribution_html(chapter),
+            "provenance_html": footer,
+        },
+    }
+    body, _ = exporter.from_notebook_node(page, resources=resources)
+    return tidy_html(body)
+
+
+_CELL_ANCHOR = re.compile(r' id="cell-id=[^"]*"')
+
+
+def tidy_html(text: str) -> str:
+    """Drop cell anchors, trailing spaces and runs of blank lines (cosmetic, deterministic)."""
+    text = _CELL_ANCHOR.sub("", text)
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if not line and out and not out[-1]:
+            continue
+        out.append(line)
+    return "\n".join(out).strip() + "\n"
+
+
+def export_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, paths: Paths, params: dict, *,
+                   book: Book, code_hash: str, raw_checksums: dict[str, str]) -> str:
+    """The HTML page of an executed chapter notebook (the caller writes it).
+
+    ``params`` are the papermill parameters the chapter ran with; the footer prints them
+    without paths, with ``code_hash`` and the ``raw_checksums`` of the files the chapter
+    read (the build computes both). The synthetic-data notice follows
+    ``<raw>/survey/SYNTHETIC.yaml``.
+    """
+    lang = str((params or {}).get("lang") or "en")
+    footer = provenance.footer_html(stem=chapter.stem, code_hash=code_hash, params=params,
+                                    raw_checksums=dict(raw_checksums))
+    text = render_chapter(nb, chapter, book=book, synthetic=provenance.is_synthetic(paths), footer=footer,
+                          lang=lang)
+    return _scrub_paths(text, paths)
+
+
+__all__ = ["export_chapter", "prepare_notebook", "render_chapter", "nav_html", "tidy_html"]
