@@ -12,6 +12,7 @@ skips with that reason, unless ``CI=true``, where it fails.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -43,9 +44,7 @@ def chromium_or_skip() -> tuple[str, str]:
     """Paths of the Chromium binary and chromedriver; skip (or fail with CI=true) if absent."""
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     drv = shutil.which("chromedriver")
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         exe = None
     if exe and drv:
         return exe, drv

@@ -1,4 +1,4 @@
-"""Notebooks are committed clean and open in JupyterLab as they are (CONTRACTS §3)."""
+"""Notebooks are committed clean and open in JupyterLab as they are (docs/contracts.md §3)."""
 import json
 import os
 import re

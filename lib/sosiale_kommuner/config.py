@@ -1,4 +1,4 @@
-"""Paths and constants, defined once (CONTRACTS §1 and §4).
+"""Paths and constants, defined once (docs/contracts.md §1 and §4).
 
 Every folder the project reads or writes is derived here from two roots:
 
@@ -34,7 +34,7 @@ MANIFEST_NAME = "MANIFEST.sha256"
 CODEBOOK_FILE = "survey/codebook.yaml"
 SYNTHETIC_FLAG = "survey/SYNTHETIC.yaml"
 
-# --- Populations (CONTRACTS §4) -------------------------------------------------
+# --- Populations (docs/contracts.md §4) -------------------------------------------------
 KOMMUNE = "kommune"
 FYLKESKOMMUNE = "fylkeskommune"
 UNIT_TYPES = (KOMMUNE, FYLKESKOMMUNE)

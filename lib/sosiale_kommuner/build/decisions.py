@@ -132,7 +132,7 @@ def code_parts(project: Project, stem: str) -> dict[str, Any]:
     pdir = Path(project.package_dir)
     return {
         "notebook": hashing.hash_json(hashing.notebook_cells(stem, project.notebook_dir)),
-        "modules": {m: hashing.sha256_bytes(hashing._module_file(m, pdir).read_bytes().replace(b"\r\n", b"\n"))
+        "modules": {m: hashing.sha256_bytes(hashing.module_file(m, pdir).read_bytes().replace(b"\r\n", b"\n"))
                     for m in mods},
     }
 

@@ -26,6 +26,7 @@ waits for, and then excludes, other notebooks instead of oversubscribing the mac
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import time
 from dataclasses import asdict
@@ -59,14 +60,9 @@ def core_slots(cores: int):
 
 def warm_imports() -> None:
     """Import the execution stack once in the parent, so forked workers start warm."""
-    import jupyter_client.manager  # noqa: F401
-    import nbconvert  # noqa: F401
-    import nbformat  # noqa: F401
-    import papermill  # noqa: F401
-
-    from sosiale_kommuner.report import chapter_page  # noqa: F401
-
-    from . import executor  # noqa: F401
+    for name in ("jupyter_client.manager", "nbconvert", "nbformat", "papermill",
+                 "sosiale_kommuner.report.chapter_page", "sosiale_kommuner.build.executor"):
+        importlib.import_module(name)
 
 
 def _execute(task) -> Any:

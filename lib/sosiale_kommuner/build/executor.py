@@ -147,7 +147,7 @@ def start_kernel(kernel_name: str, cwd: Path):
         return km
 
     km = run_sync(_start)()
-    km._sk_folder = folder
+    km.sk_folder = folder
     return km
 
 
@@ -157,7 +157,7 @@ def stop_kernel(km) -> None:
 
     with contextlib.suppress(Exception):
         run_sync(km.shutdown_kernel)(now=True)
-    shutil.rmtree(getattr(km, "_sk_folder", ""), ignore_errors=True)
+    shutil.rmtree(getattr(km, "sk_folder", ""), ignore_errors=True)
 
 
 # --- export -------------------------------------------------------------------------

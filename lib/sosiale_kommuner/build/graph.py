@@ -1,4 +1,4 @@
-"""The chapter graph, declared once (CONTRACTS §3).
+"""The chapter graph, declared once (docs/contracts.md §3).
 
 Each chapter names the raw files it reads (glob patterns inside the raw folder) and the
 processed files it reads and writes (names inside ``data/processed``). Dependencies

@@ -125,7 +125,7 @@ def _python_source(code: str) -> str:
 
 # --- import analysis ----------------------------------------------------------------
 
-def _module_file(name: str, package_dir: Path) -> Path | None:
+def module_file(name: str, package_dir: Path) -> Path | None:
     """The source file of module ``name`` (dotted, starting with the package) or None."""
     parts = name.split(".")
     if parts[0] != PACKAGE:
@@ -138,7 +138,7 @@ def _module_file(name: str, package_dir: Path) -> Path | None:
 
 
 def _is_package(name: str, package_dir: Path) -> bool:
-    f = _module_file(name, package_dir)
+    f = module_file(name, package_dir)
     return f is not None and f.name == "__init__.py"
 
 
@@ -202,7 +202,7 @@ def _parse_imports(source: str, current: str | None, package_dir: Path, where: s
     found: set[str] = set()
 
     def add(name: str) -> None:
-        if _module_file(name, package_dir) is not None:
+        if module_file(name, package_dir) is not None:
             found.add(name)
 
     for node in ast.walk(tree):
@@ -239,7 +239,7 @@ def module_closure(roots: Iterable[str], package_dir: str | os.PathLike | None =
     """``roots`` and every package module they import, transitively, sorted."""
     pdir = Path(package_dir or PACKAGE_DIR)
     seen: set[str] = set()
-    stack = [r for r in roots if _module_file(r, pdir) is not None]
+    stack = [r for r in roots if module_file(r, pdir) is not None]
     while stack:
         name = stack.pop()
         if name in seen:
@@ -254,7 +254,7 @@ _IMPORTS_CACHE: dict[tuple, frozenset] = {}
 
 def _module_imports(name: str, package_dir: Path) -> frozenset:
     """Package modules that module ``name`` imports, cached per file version in this process."""
-    path = _module_file(name, package_dir)
+    path = module_file(name, package_dir)
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
     hit = _IMPORTS_CACHE.get(key)
@@ -279,7 +279,7 @@ def lib_modules(stem: str, *, notebook_dir: str | os.PathLike | None = None,
 def _module_digests(modules: Iterable[str], package_dir: Path) -> dict[str, str]:
     out = {}
     for name in modules:
-        data = _module_file(name, package_dir).read_bytes().replace(b"\r\n", b"\n")
+        data = module_file(name, package_dir).read_bytes().replace(b"\r\n", b"\n")
         out[name] = sha256_bytes(data)
     return out
 

@@ -39,7 +39,7 @@ def scan_for_leaks(paths: config.Paths) -> list[str]:
     mapping and the scanner's code, so an unchanged build does not scan again.
     """
     scanner = f"{hashing.PACKAGE}.data.privacy"
-    if hashing._module_file(scanner, hashing.PACKAGE_DIR) is None:
+    if hashing.module_file(scanner, hashing.PACKAGE_DIR) is None:
         return []
     roots = [paths.reports, paths.processed]
     files = {}
@@ -50,7 +50,7 @@ def scan_for_leaks(paths: config.Paths) -> list[str]:
                     files[f.relative_to(paths.out).as_posix()] = hashing.sha256_file(f)
     mapping_files = {rel: hashing.sha256_file(paths.raw / rel) for rel in MAPPING_FILES if (paths.raw / rel).is_file()}
     key = hashing.hash_json({"files": files, "mapping": mapping_files,
-                             "scanner": {m: hashing.sha256_file(hashing._module_file(m, hashing.PACKAGE_DIR))
+                             "scanner": {m: hashing.sha256_file(hashing.module_file(m, hashing.PACKAGE_DIR))
                                          for m in hashing.module_closure([scanner])}})
     key_file = paths.pipeline_state / LEAK_KEY_FILE
     if key_file.is_file() and key_file.read_text(encoding="utf-8") == key:

@@ -1,4 +1,4 @@
-"""The raw-file manifest (CONTRACTS §2): ``MANIFEST.sha256`` at the raw folder's root.
+"""The raw-file manifest (docs/contracts.md §2): ``MANIFEST.sha256`` at the raw folder's root.
 
 The format is ``sha256sum``'s: one line per file, ``<64 hex digits><two spaces><path>``,
 the path in POSIX form relative to the raw folder, lines sorted by path, every file under

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook
 
-from .findings_plots import group_label, level_label
+from .findings_plots import level_label
 from .item_estimates import MEAN, MEAN_SCORE, TOP2, lookup
 
 SUPPRESSED = ":"

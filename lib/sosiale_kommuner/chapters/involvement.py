@@ -33,7 +33,7 @@ Conventions
   ``political_leadership`` (1–5 scores of ``a5_*``; "Vet ikke" missing); ``comm_fte``
   (communication staff in full-time equivalents). Complete cases; the number dropped is
   reported.
-* Variance: descriptive estimates use the design with fpc (CONTRACTS §7); tests and the
+* Variance: descriptive estimates use the design with fpc (docs/contracts.md §7); tests and the
   model use it without fpc unless ``fpc_in_tests``.
 """
 from __future__ import annotations
@@ -47,7 +47,7 @@ import pandas as pd
 
 from sosiale_kommuner.config import CENTRALITY_2008, FYLKESKOMMUNE, KOMMUNE
 from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook, likert_scores
-from sosiale_kommuner.report.results import ESTIMATES_COLUMNS, MODELS_COLUMNS, TESTS_COLUMNS, check_schema
+from sosiale_kommuner.report.results import ESTIMATES_COLUMNS, check_schema
 from sosiale_kommuner.survey import estimation
 from sosiale_kommuner.survey.design import SurveyDesign
 from sosiale_kommuner.survey.regression import (
@@ -260,7 +260,7 @@ def fit_model(design: SurveyDesign, dont_know: str = "exclude", model: str = MOD
     The fitted domain is the respondents asked the question (users of social media) with a
     substantive answer (``dont_know="exclude"``) or with "Vet ikke" counted as "no"
     (``dont_know="no"``), and complete covariates. Pass the design without fpc (analytic
-    inference, CONTRACTS §7). ``se=False`` skips the AMEs' standard errors (the simulation's
+    inference, docs/contracts.md §7). ``se=False`` skips the AMEs' standard errors (the simulation's
     target on a very large population). Returns a :class:`ModelResult` whose ``table`` follows the
     ``models`` schema (``kind`` ``ame`` on the 0–1 probability scale, ``coef`` on the logit
     scale; ``n`` = respondents in the fit).

@@ -1,6 +1,6 @@
 """Appendix simulation of chapter 10: do the model's average marginal effects hit their target?
 
-Each replicate (CONTRACTS §7):
+Each replicate (docs/contracts.md §7):
 
 1. draws a fresh synthetic population of the 428 municipalities from a generator
    (``population(frame, seed) -> typed table`` with the columns :func:`involvement.derive`
@@ -36,7 +36,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats
 
 from sosiale_kommuner.config import KOMMUNE

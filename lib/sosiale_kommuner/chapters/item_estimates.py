@@ -1,4 +1,4 @@
-"""Weighted estimates of questionnaire items, as rows of the ``estimates`` table (CONTRACTS §6).
+"""Weighted estimates of questionnaire items, as rows of the ``estimates`` table (docs/contracts.md §6).
 
 One function, :func:`estimate_items`, turns a list of codebook items into result rows
 ``item, area, level, domain, group, estimate, se, ci_low, ci_high, n_unweighted,
@@ -16,7 +16,7 @@ Rows by item type (``level`` column):
 * single-choice and Likert items: one row per substantive level (the codebook's level
   keys), a proportion 0-1 whose base is the respondents who were asked the question and
   gave a substantive answer — "Vet ikke" and item nonresponse are **excluded from the
-  denominator** (CONTRACTS §5). Then, where the item has "Vet ikke", a row ``dont_know``:
+  denominator** (docs/contracts.md §5). Then, where the item has "Vet ikke", a row ``dont_know``:
   the share answering "Vet ikke" among all who answered the item (base **including**
   "Vet ikke"); its ``n_unweighted`` is that larger base.
 * Likert items add ``top2`` (share answering one of the two highest levels, same base as
@@ -27,7 +27,7 @@ Rows by item type (``level`` column):
 
 ``n_unweighted`` is the number of respondents in the row's base, ``n_weighted`` the sum of
 their weights (population units). Variances: Taylor linearisation on the population's
-stratified, calibrated design with the finite population correction (CONTRACTS §7,
+stratified, calibrated design with the finite population correction (docs/contracts.md §7,
 descriptive estimates); proportions get logit intervals (inside [0, 1]; R
 ``svyciprop(method = "logit")``), means ``estimate ± t_df · se``.
 

@@ -1,10 +1,10 @@
-"""Design-based tests of every analysable item across groups, with effect sizes (CONTRACTS §6, §7).
+"""Design-based tests of every analysable item across groups, with effect sizes (docs/contracts.md §6, §7).
 
-One row per analysable column and comparison, in the ``tests`` schema of CONTRACTS §6:
+One row per analysable column and comparison, in the ``tests`` schema of docs/contracts.md §6:
 ``item, area, comparison, test, statistic, df1, df2, p_value, p_adjusted, effect_measure,
 effect_size, effect_ci_low, effect_ci_high, n``.
 
-Analysable columns (CONTRACTS §6, :meth:`Codebook.analysable_items`): each option of a
+Analysable columns (docs/contracts.md §6, :meth:`Codebook.analysable_items`): each option of a
 multiple-choice question, and every single-choice, Likert and numeric question of areas 1-9.
 "Vet ikke" is excluded from every test and effect (substantive answers only), and so is item
 nonresponse; a filtered question is analysed among the units it was shown to (domain
@@ -45,7 +45,7 @@ needed with 11 county municipalities. Items with fewer than ``min_group_n`` answ
 compared group are not tested.
 
 Tests answer analytic questions, so they use the design without the finite population
-correction unless ``fpc_in_tests`` is true (CONTRACTS §7).
+correction unless ``fpc_in_tests`` is true (docs/contracts.md §7).
 
 The matching R session for one binary row::
 
@@ -131,7 +131,7 @@ def key_level(item: Item) -> str:
 
 
 def analysable(codebook: Codebook, columns=None) -> list[ColumnSpec]:
-    """The analysable columns of the main survey, in codebook order (CONTRACTS §6).
+    """The analysable columns of the main survey, in codebook order (docs/contracts.md §6).
 
     ``columns`` (optional): only those present in this collection (e.g. a data frame's
     columns), so that a subset of items can be tested.
@@ -458,7 +458,7 @@ def test_column(design: SurveyDesign, spec: ColumnSpec, comparison: str, group: 
                 min_group_n: int = MIN_GROUP_N, _groups: tuple | None = None) -> dict:
     """Test one analysable column across the groups of ``comparison`` (one ``tests`` row).
 
-    ``design`` is used as given (pass it without fpc for analytic tests, CONTRACTS §7);
+    ``design`` is used as given (pass it without fpc for analytic tests, docs/contracts.md §7);
     ``design.data`` holds the typed column and the grouping column (``group``, default the
     comparison's name).
 
@@ -524,7 +524,7 @@ def run_tests(design: SurveyDesign, specs: list[ColumnSpec], comparison: str, gr
               df_method: str = "satterthwaite", min_group_n: int = MIN_GROUP_N) -> pd.DataFrame:
     """The ``tests`` table of one comparison: every column in ``specs``, BH across its rows.
 
-    ``fpc_in_tests=False`` (default) drops the design's fpc first (CONTRACTS §7).
+    ``fpc_in_tests=False`` (default) drops the design's fpc first (docs/contracts.md §7).
     ``df_method`` and ``min_group_n``: see :func:`test_column`; untestable rows keep NaN
     p-values and do not count in Benjamini-Hochberg's number of tests.
     ``extra=True`` keeps ``effect_se, effect_df, n_a, n_b, note``; the published table has
@@ -641,7 +641,7 @@ def cramers_v(design: SurveyDesign, spec: ColumnSpec, group: str) -> float:
 def exact_unweighted(design: SurveyDesign, spec: ColumnSpec, group: str, a, b) -> float:
     """Sensitivity check only: Fisher's exact p on UNWEIGHTED counts of groups ``a`` vs ``b``
     for the effect level of a binary/categorical column (NaN otherwise). Never a row of the
-    ``tests`` table (CONTRACTS §6).
+    ``tests`` table (docs/contracts.md §6).
     """
     if spec.kind not in ("binary", "categorical"):
         return float("nan")

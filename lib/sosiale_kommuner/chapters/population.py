@@ -27,7 +27,7 @@ HEADERS = {
 }
 
 #: SSB's mid-2011 figures for the three Vestfold municipalities without a 1 January 2013
-#: figure (CONTRACTS §4). They only confirm the size class given by the 2015 figures.
+#: figure (docs/contracts.md §4). They only confirm the size class given by the 2015 figures.
 MID_2011_FIGURES = {"0706": 44_008, "0719": 5_408, "0720": 11_214}
 
 

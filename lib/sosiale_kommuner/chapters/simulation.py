@@ -4,7 +4,7 @@ Each replicate draws a new synthetic dataset with :func:`sosiale_kommuner.data.s
 (new answers for every unit of the 2013 populations, new step-1 coverage and step-3
 response: 200 municipalities and 11 county municipalities), weights it, and runs exactly
 the tests of chapter 09 (:func:`sosiale_kommuner.chapters.item_tests.run_tests`: analytic, design
-WITHOUT the finite population correction, CONTRACTS §7) for both comparisons.
+WITHOUT the finite population correction, docs/contracts.md §7) for both comparisons.
 
 Two scenarios, with the same replicate seeds (common random numbers):
 
@@ -18,7 +18,7 @@ raked to size class and region with sparse cells merged below 3 respondents; cou
 18 / 11), with the design of :func:`~sosiale_kommuner.data.respondents.design_for` /
 :func:`~sosiale_kommuner.data.respondents.combined_design` (calibration accounted for).
 
-Targets of the effect intervals (CONTRACTS §7): the generating process's effect, computed
+Targets of the effect intervals (docs/contracts.md §7): the generating process's effect, computed
 on a large synthetic population from the same generator: the 2013 frame replicated
 ``process_reps`` times (:func:`synth.expand_population`; 250 times = 111 500 units), every
 unit answering. Under ``null`` the target is 0 by construction.
@@ -109,7 +109,7 @@ def _typed_population(params, codebook, population, reps, seed) -> pd.DataFrame:
 
 def process_targets(params: dict, codebook: cbm.Codebook, population: pd.DataFrame,
                     specs: list[item_tests.ColumnSpec], reps: int = 250, seed: int = 99) -> pd.DataFrame:
-    """The generating process's effect of every column and comparison (CONTRACTS §7).
+    """The generating process's effect of every column and comparison (docs/contracts.md §7).
 
     The 2013 frame replicated ``reps`` times, every unit answering (routing applied), from
     ``params``; the effect is the same contrast as :data:`item_tests.CONTRASTS` of the same

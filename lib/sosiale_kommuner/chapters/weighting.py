@@ -272,7 +272,7 @@ def flag_check(pw: PopulationWeights, units: pd.DataFrame, flag: str = "facebook
 
 def truth_coverage(estimates: pd.DataFrame, truth_values: dict, domains=("unit_type", "size_class", "region",
                                                                           "centrality")) -> pd.DataFrame:
-    """Join estimates (CONTRACTS §6 rows) with ``truth.yaml``'s ``population_values``.
+    """Join estimates (docs/contracts.md §6 rows) with ``truth.yaml``'s ``population_values``.
 
     ``truth_values[column][domain][group]`` holds the statistic by key: a level key for
     shares, ``proportion`` for a ticked option (estimate rows ``item`` = question,

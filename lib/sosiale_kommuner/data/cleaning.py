@@ -1,4 +1,4 @@
-"""Cleaning of the survey exports: validate, link to the frame, apply CONTRACTS §5, recode.
+"""Cleaning of the survey exports: validate, link to the frame, apply docs/contracts.md §5, recode.
 
 Input: the raw survey folder (``<raw>/survey/``: ``codebook.yaml``, ``respondent_mapping.*``,
 ``presurvey.*``, ``main_survey.*`` — each .csv, .xlsx or .sav, read by
@@ -27,7 +27,7 @@ validate (pandera, from the codebook)  unknown code, out-of-range Likert or numb
 remove test responses                  kommunenummer typed as ``test...``, ``0``, ``0000`` or
                                        ``9999`` (case-insensitive): row removed
 remove empty starts                    no answer to any question of area 1: row removed
-                                       (CONTRACTS §5: a response counts when it answers at
+                                       (docs/contracts.md §5: a response counts when it answers at
                                        least one question of area 1)
 link to the frame                      ``301`` -> ``0301`` (lost leading zero), a unique
                                        municipality/county name -> its number, ``03`` (Oslo

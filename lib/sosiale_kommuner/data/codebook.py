@@ -15,7 +15,7 @@ follow one convention, implemented by :func:`to_typed`:
   ``ordered`` are *ordered* categoricals; "Vet ikke" is then the last category, so drop it
   before any ordering comparison: use :func:`likert_scores` (1-5, NaN for "Vet ikke" and
   missing) or :meth:`Item.substantive_keys`. Missing (not answered, not shown) is NA —
-  never a category — so "Vet ikke" stays apart from missing (CONTRACTS §5).
+  never a category — so "Vet ikke" stays apart from missing (docs/contracts.md §5).
 * ``multiple`` items -> one nullable-boolean column per option, named
   ``<item>__<option key>`` (NA when the question was not shown or left wholly blank).
 * ``integer`` / ``year`` -> ``Int64``; ``number`` -> ``Float64``; ``text`` -> ``string``.
@@ -27,7 +27,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -251,7 +250,7 @@ class Codebook:
         return [it for it in self.items_by_id.values() if {"presurvey", "main"} <= set(it.surveys)]
 
     def analysable_items(self) -> list[Item]:
-        """Items of areas 1-9 of the main survey that tests cover (CONTRACTS §6):
+        """Items of areas 1-9 of the main survey that tests cover (docs/contracts.md §6):
         single, multiple, Likert and numeric; not free text, identifiers or background."""
         return [it for it in self.items(survey="main") if 1 <= it.area <= 9 and it.type != "text"]
 

@@ -1,4 +1,4 @@
-"""The population frame: 428 municipalities and 18 county municipalities (CONTRACTS §4).
+"""The population frame: 428 municipalities and 18 county municipalities (docs/contracts.md §4).
 
 Reads SSB's figures from the raw folder's ``frame/`` (``municipalities_2013.csv``,
 ``counties_2013.csv``, ``centrality_2013.csv``) and builds one row per unit with its
@@ -177,7 +177,7 @@ def load_population(frame_dir: str | Path,
 
 
 def check_population(pop: pd.DataFrame) -> dict[str, object]:
-    """Assert the CONTRACTS §4 facts about a population table; return the checked figures.
+    """Assert the docs/contracts.md §4 facts about a population table; return the checked figures.
 
     Raises :class:`FrameError` naming the first check that fails.
     """

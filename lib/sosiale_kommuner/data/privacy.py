@@ -2,7 +2,7 @@
 
 The step-1 respondent mapping holds contacts' names, e-mail addresses and telephone
 numbers; survey exports hold tool respondent ids and free text that may name people. None
-of it may reach ``data/processed/`` or ``reports/`` (STUDY.md, CONTRACTS §1):
+of it may reach ``data/processed/`` or ``reports/`` (STUDY.md, docs/contracts.md §1):
 
 * :func:`pseudonymous_ids` — keyed hash (HMAC-SHA-256) of the tool's respondent id. With
   the default salt the ids are stable between builds (deterministic reports); for real

@@ -11,7 +11,7 @@ per responding unit:
   respondent, calibrated) and, if present, ``base_weight`` (the weight before raking)
   and ``stratum``.
 
-:func:`design_for` builds the design of ONE population, as CONTRACTS §7 prescribes for
+:func:`design_for` builds the design of ONE population, as docs/contracts.md §7 prescribes for
 descriptive estimates:
 
 * municipalities (``"kommune"``): strata = size class; finite population correction from
@@ -283,7 +283,7 @@ def design_for(data: pd.DataFrame, population: pd.DataFrame, unit_type: str = KO
                fpc: bool = True, margins: Sequence[str] | None = None) -> SurveyDesign:
     """The design of one population (``"kommune"`` or ``"fylkeskommune"``); see module docstring.
 
-    ``fpc=False`` drops the finite population correction (tests and models, CONTRACTS §7).
+    ``fpc=False`` drops the finite population correction (tests and models, docs/contracts.md §7).
     ``margins``: municipal calibration margins; default :func:`calibrated_margins`.
     """
     if unit_type not in config.UNIT_TYPES:

@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
-import io
 import os
 import re
 import sys
@@ -826,7 +825,7 @@ def population_values(coded: pd.DataFrame, population: pd.DataFrame, codebook: c
 
     Columns: ``column, item, area, type, domain, group, statistic, level, value, n``.
     ``statistic``: ``share`` (a level's share of the substantive answers, "Vet ikke" and
-    missing excluded — CONTRACTS §5), ``dont_know`` (share of "Vet ikke" among all answers),
+    missing excluded — docs/contracts.md §5), ``dont_know`` (share of "Vet ikke" among all answers),
     ``mean_score`` (ordered items, 1..k), ``proportion`` (an option ticked, among units shown
     the question), ``mean`` (numeric items). ``n`` is the number of units with an answer.
     """
@@ -1004,7 +1003,7 @@ def truth_document(syn: Synthetic, process_reps: int = PROCESS_REPS) -> dict:
 
 
 def synthetic_flag(seed: int) -> dict:
-    """The content of ``SYNTHETIC.yaml`` (CONTRACTS §8)."""
+    """The content of ``SYNTHETIC.yaml`` (docs/contracts.md §8)."""
     return {
         "synthetic": True,
         "description": ("Demonstration data made by the project's generator "
@@ -1054,7 +1053,7 @@ def load_truth(raw_dir: str | os.PathLike | None = None) -> dict:
 
 def synthetic_notice(raw_dir: str | os.PathLike | None = None, lang: str = "en") -> str | None:
     """The notice text of ``<raw>/survey/SYNTHETIC.yaml`` in ``lang`` if it says
-    ``synthetic: true``; ``None`` for real data (CONTRACTS §8)."""
+    ``synthetic: true``; ``None`` for real data (docs/contracts.md §8)."""
     path = config.paths(raw_dir).survey / SYNTHETIC_FILE
     if not path.exists():
         return None

@@ -1,4 +1,4 @@
-"""Chapter pages: an executed notebook -> the HTML page reviewers read (CONTRACTS §8).
+"""Chapter pages: an executed notebook -> the HTML page reviewers read (docs/contracts.md §8).
 
 :func:`export_chapter` is called by the build with the executed notebook; the build
 writes the returned text atomically to ``reports/<stem>.html``. The contents page is

@@ -2,7 +2,7 @@
 
 Rules (issue 7; ``k`` is a parameter, default 3):
 
-**Estimates** (the ``estimates`` schema of CONTRACTS §6), :func:`suppress_estimates`:
+**Estimates** (the ``estimates`` schema of docs/contracts.md §6), :func:`suppress_estimates`:
 
 * ``n_unweighted`` is the estimate's *base*: the number of respondents in the group who
   answered the item (the denominator of a proportion, the respondents averaged for a

@@ -1,4 +1,4 @@
-"""What every report page says about where it came from (CONTRACTS §8).
+"""What every report page says about where it came from (docs/contracts.md §8).
 
 The footer of a chapter names:
 

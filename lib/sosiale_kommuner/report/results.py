@@ -1,4 +1,4 @@
-"""Result tables: one schema for every published table (CONTRACTS §6).
+"""Result tables: one schema for every published table (docs/contracts.md §6).
 
 Chapters write every result behind a figure or table with :func:`write_result`, which
 checks the columns of the ``estimates``, ``tests`` and ``models`` schemas and writes
@@ -33,7 +33,7 @@ _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
 class SchemaError(ValueError):
-    """A result table does not follow its CONTRACTS §6 schema."""
+    """A result table does not follow its docs/contracts.md §6 schema."""
 
 
 def check_schema(df: pd.DataFrame, schema: str, *, where: str = "result table") -> pd.DataFrame:

@@ -35,7 +35,7 @@ from pandas.io.formats.style import Styler
 from .disclosure import DEFAULT_K, SUPPRESSED_SYMBOL
 
 MISSING = "–"
-#: Columns a ``suppressed`` row empties (CONTRACTS §6 estimates schema) and n_weighted.
+#: Columns a ``suppressed`` row empties (docs/contracts.md §6 estimates schema) and n_weighted.
 SUPPRESSIBLE = ("estimate", "se", "ci_low", "ci_high", "n_weighted")
 _SEP = {"en": (",", ".", "%"), "nb": ("\u202f", ",", "\u00a0%")}
 _NOTE = {

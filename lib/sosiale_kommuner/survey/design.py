@@ -1,4 +1,4 @@
-"""Survey designs and Taylor-linearisation variances (CONTRACTS §7).
+"""Survey designs and Taylor-linearisation variances (docs/contracts.md §7).
 
 A :class:`SurveyDesign` is a one-stage stratified (optionally clustered) design with
 weights, an optional finite population correction and optional calibration information.
@@ -206,7 +206,7 @@ class SurveyDesign:
         return N
 
     def without_fpc(self) -> "SurveyDesign":
-        """The same design without the finite population correction (CONTRACTS §7, for tests/models)."""
+        """The same design without the finite population correction (docs/contracts.md §7, for tests/models)."""
         out = self._copy()
         out.N_h = None
         return out

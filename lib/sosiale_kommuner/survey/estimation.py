@@ -2,7 +2,7 @@
 
 Every function takes a :class:`~sosiale_kommuner.survey.design.SurveyDesign` and returns a tidy
 DataFrame with one row per domain group (and per level, for proportions), in the column
-names of the CONTRACTS §6 ``estimates`` table where they overlap:
+names of the docs/contracts.md §6 ``estimates`` table where they overlap:
 ``domain, group, [level], estimate, se, ci_low, ci_high, df, n_unweighted, n_weighted``.
 
 Domain estimation keeps the full design (R ``svyby(~y, ~g, design, svymean)``): units

@@ -1,10 +1,10 @@
 """Design-based tests: Rao–Scott for two-way tables, rank tests, multiplicity.
 
-All p-values come from survival functions (``scipy.stats.*.sf``), as CONTRACTS §7 asks.
+All p-values come from survival functions (``scipy.stats.*.sf``), as docs/contracts.md §7 asks.
 The regression part (R ``svyglm``, ``regTermTest``, marginal effects) lives in
-:mod:`sosiale_kommuner.survey.regression` and is re-exported here.
+:mod:`sosiale_kommuner.survey.regression`.
 
-Which design to pass: CONTRACTS §7 says tests and models use the design *without* the
+Which design to pass: docs/contracts.md §7 says tests and models use the design *without* the
 finite population correction (``design.without_fpc()``) unless ``fpc_in_tests`` is true.
 """
 from __future__ import annotations
@@ -18,7 +18,6 @@ from scipy import stats
 
 from .design import DesignError, SurveyDesign
 from .estimation import _levels, mean_scores
-from .regression import LogitFit, average_marginal_effects, svyglm_logit, wald_term_test  # noqa: F401
 
 SMALL_EXPECTED = 5.0
 

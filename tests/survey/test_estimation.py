@@ -2,7 +2,7 @@
 
 Oracle blocks: ``stratified`` (svymean / svytotal / factor means / svyby, with and without
 fpc), ``design_effect`` (deff, deff="replace", Kish n of dstrat and dclus1) and
-``poststratify.unadjusted_dclus1``; tolerance rel 1e-10 (CONTRACTS §7).
+``poststratify.unadjusted_dclus1``; tolerance rel 1e-10 (docs/contracts.md §7).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from scipy import stats
 from sosiale_kommuner.survey import estimation as E
 from sosiale_kommuner.survey.design import Calibration, DesignError, LonelyPSUError, SurveyDesign
 
-ORACLE = Path(__file__).parent / "oracle"
+ORACLE = Path(__file__).parents[1] / "oracle"
 REL = 1e-10
 
 

@@ -1,4 +1,4 @@
-"""Byte-identical rebuilds (CONTRACTS §8).
+"""Byte-identical rebuilds (docs/contracts.md §8).
 
 1. A second build of the same commit on the same raw files, into another output root,
    gives the same bytes for ``reports/**/*.html`` and ``reports/tables/*.csv`` as the

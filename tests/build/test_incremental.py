@@ -11,7 +11,7 @@ import json
 import pytest
 from conftest import clone_toy, make_toy
 
-from sosiale_kommuner.build import options, pipeline
+from sosiale_kommuner.build import options
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 

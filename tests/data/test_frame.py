@@ -1,4 +1,4 @@
-"""The population frame and size classes (CONTRACTS §4)."""
+"""The population frame and size classes (docs/contracts.md §4)."""
 import pandas as pd
 import pytest
 

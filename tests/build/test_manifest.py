@@ -1,4 +1,4 @@
-"""The raw-file manifest (CONTRACTS §2): format, verification, --update-manifest.
+"""The raw-file manifest (docs/contracts.md §2): format, verification, --update-manifest.
 
 Works on copies of ``data/raw`` in a temporary folder (the repository's own manifest may
 lag behind files being added), and on tiny raw folders made here.

@@ -1,4 +1,4 @@
-"""Tests of cleaning.py: CONTRACTS §5 on the shipped data, and every bad-input case."""
+"""Tests of cleaning.py: docs/contracts.md §5 on the shipped data, and every bad-input case."""
 import hashlib
 
 import numpy as np

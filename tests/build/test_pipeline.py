@@ -12,7 +12,7 @@ import pytest
 from conftest import run_all
 
 from sosiale_kommuner import config
-from sosiale_kommuner.build import graph, options, pipeline
+from sosiale_kommuner.build import graph, options
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 
@@ -128,7 +128,7 @@ def test_unknown_parameter_and_unknown_chapter_are_usage_errors(copy_build):
 
 
 def test_two_output_roots_give_identical_outputs(built, tmp_path):
-    """CONTRACTS §8: same commit, same raw files, two output roots -> byte-identical pages/tables."""
+    """docs/contracts.md §8: same commit, same raw files, two output roots -> byte-identical pages/tables."""
     outs = [tmp_path / "one", tmp_path / "two" / "deeper"]
     for out in outs:
         proc = run_all("--raw-dir", built.paths.raw, "--out-dir", out, "--only", "00_population")

@@ -1,7 +1,7 @@
 """The findings chapters 04-08: notebooks, result tables, key numbers and closing text.
 
 The pipeline tests read the session's shared build (fixture ``built`` in conftest.py) and
-check that every chapter's estimates table exists and follows the CONTRACTS §6 schema, and
+check that every chapter's estimates table exists and follows the docs/contracts.md §6 schema, and
 that the numbers in the rendered "What this shows" section are exactly the numbers that the
 closing text computes from the published table (and the key number is among them).
 """

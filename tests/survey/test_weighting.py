@@ -1,6 +1,6 @@
 """Weighting: raking, post-stratification, collapsing, trimming, base weights.
 
-Oracle blocks (R survey 4.1.1, rel 1e-10, CONTRACTS §7): ``raking.rclus1_converged``,
+Oracle blocks (R survey 4.1.1, rel 1e-10, docs/contracts.md §7): ``raking.rclus1_converged``,
 ``raking.rsrs_converged``, ``raking.calibrate_raking_clus1/srs`` (weights row by row,
 mean/total with calibration-aware SEs, Kish n) and ``poststratify``.
 """
@@ -17,7 +17,7 @@ from sosiale_kommuner.chapters import weighting as R
 from sosiale_kommuner.survey import estimation as E
 from sosiale_kommuner.survey import weighting as W
 
-ORACLE = Path(__file__).parent / "oracle"
+ORACLE = Path(__file__).parents[1] / "oracle"
 REL = 1e-10
 
 
