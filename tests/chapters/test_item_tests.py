@@ -11,8 +11,8 @@ from sosiale_kommuner.chapters import item_tests
 from sosiale_kommuner.data import codebook as cbm
 from sosiale_kommuner.data import respondents, synth
 from sosiale_kommuner.report import results
-from sosiale_kommuner.survey import estimation, inference, power
-from sosiale_kommuner.survey.design import SurveyDesign
+from sosiale_kommuner.survey import contrasts, estimation, inference, power
+from sosiale_kommuner.survey.design import SurveyDesign, fast_design
 
 ORACLE = config.REPO_ROOT / "tests" / "oracle"
 REF = json.loads((ORACLE / "reference.json").read_text())
@@ -59,10 +59,10 @@ def test_consistent_with_inference_module(dstrat):
 
 
 def test_difference_matches_estimation_difference(dstrat):
-    d = item_tests.fast_design(dstrat)
+    d = fast_design(dstrat)
     g, labels = item_tests.group_codes(d.column("stype"))
     y = d.column("api00").to_numpy(float)
-    mine = item_tests._difference_arr(d, y, np.ones(d.n, bool), g, labels.index("H"), labels.index("E"))
+    mine = contrasts.domain_difference(d, y, np.ones(d.n, bool), g, labels.index("H"), labels.index("E"))
     ref = estimation.difference(dstrat, "api00", "stype", "H", "E")
     for k in ("estimate", "se", "ci_low", "ci_high", "p_value"):
         assert rel(mine[k], ref[k]) < 1e-10, k
@@ -98,7 +98,7 @@ def test_satterthwaite_df_is_welch():
     yb = np.array([3.0, 3.5, 2.5, 4, 3, 3.2, 2.8, 3.9, 3.1, 3.3])
     d = toy_design(ya, yb)
     g, labels = item_tests.group_codes(d.column("g"))
-    r = item_tests._difference_arr(d, d.column("y").to_numpy(float), np.ones(d.n, bool), g, 0, 1,
+    r = contrasts.domain_difference(d, d.column("y").to_numpy(float), np.ones(d.n, bool), g, 0, 1,
                                    df_method="satterthwaite")
     va, vb = ya.var(ddof=1) / len(ya), yb.var(ddof=1) / len(yb)
     welch_df = (va + vb) ** 2 / (va ** 2 / (len(ya) - 1) + vb ** 2 / (len(yb) - 1))
@@ -107,7 +107,7 @@ def test_satterthwaite_df_is_welch():
     assert r["se"] == pytest.approx(np.sqrt(va + vb), rel=1e-12)
     sc = np.where(g == 0, 1.0 / len(ya), -1.0 / len(yb)) * (d.column("y").to_numpy(float)
                                                             - np.where(g == 0, ya.mean(), yb.mean()))
-    assert item_tests.satterthwaite_df(d, sc, np.ones(d.n, bool)) == pytest.approx(welch_df, rel=1e-12)
+    assert contrasts.satterthwaite_df(d, sc, np.ones(d.n, bool)) == pytest.approx(welch_df, rel=1e-12)
     # the test uses at most the smaller group's respondents - 1 (Welch-Hsu bound)
     assert welch_df > len(ya) - 1 and r["df"] == len(ya) - 1
     t = r["estimate"] / np.sqrt(va + vb)
@@ -120,8 +120,8 @@ def test_newcombe_interval_when_small_group_answers_alike():
     d = toy_design(ya, yb)
     g, _ = item_tests.group_codes(d.column("g"))
     y = d.column("y").to_numpy(float)
-    wald = item_tests._difference_arr(d, y, np.ones(d.n, bool), g, 0, 1, df_method="satterthwaite")
-    newc = item_tests._difference_arr(d, y, np.ones(d.n, bool), g, 0, 1, df_method="satterthwaite",
+    wald = contrasts.domain_difference(d, y, np.ones(d.n, bool), g, 0, 1, df_method="satterthwaite")
+    newc = contrasts.domain_difference(d, y, np.ones(d.n, bool), g, 0, 1, df_method="satterthwaite",
                                       proportion=True)
     assert wald["estimate"] == pytest.approx(0.4)
     # the Wald interval only reflects the municipal side; Newcombe's reflects 11 answers
@@ -130,8 +130,8 @@ def test_newcombe_interval_when_small_group_answers_alike():
     # by hand: Wilson limits of each group (n_eff = 11 for the all-alike group, 199 for the other:
     # n p (1 - p) / s^2 with s^2 on n - 1 df), combined as Newcombe's hybrid score interval
     tq = stats.t.isf(0.025, newc["df"])
-    la, ua = item_tests._wilson(1.0, 11, tq)
-    lb, ub = item_tests._wilson(0.6, 199, tq)
+    la, ua = contrasts.wilson_interval(1.0, 11, tq)
+    lb, ub = contrasts.wilson_interval(0.6, 199, tq)
     assert newc["ci_low"] == pytest.approx(0.4 - np.sqrt((1 - la) ** 2 + (ub - 0.6) ** 2), rel=1e-9)
     assert newc["ci_high"] == pytest.approx(0.4 + np.sqrt((ua - 1) ** 2 + (0.6 - lb) ** 2), rel=1e-9)
 

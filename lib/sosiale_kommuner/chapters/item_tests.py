@@ -57,17 +57,16 @@ The matching R session for one binary row::
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import stats
 
 from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook, Item
 from sosiale_kommuner.report.results import TESTS_COLUMNS, check_schema
-from sosiale_kommuner.survey import estimation, inference
-from sosiale_kommuner.survey.design import Calibration, SurveyDesign
+from sosiale_kommuner.survey import contrasts, inference
+from sosiale_kommuner.survey.design import SurveyDesign, fast_design
 
 #: Comparisons and their effect contrast ``(a, b)``: effect = estimate(a) - estimate(b).
 CONTRASTS: dict[str, tuple[str, str]] = {
@@ -275,117 +274,6 @@ def _rank_test_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int, n
                 chisq=r["chisq"])
 
 
-def stratum_variances(design: SurveyDesign, scores: np.ndarray) -> np.ndarray:
-    """Each stratum's contribution to the design variance of the total of ``scores`` (n,).
-
-    The same formula as :meth:`SurveyDesign.variance` (calibration residuals first, PSU
-    totals centred within strata, ``(1 - f_h) n_h / (n_h - 1)``), kept apart by stratum;
-    their sum is ``design.variance(scores)``.
-    """
-    cov = _stratum_cov(design, np.asarray(scores, dtype=float).reshape(design.n, 1))
-    return cov[:, 0, 0]
-
-
-def _stratum_cov(design: SurveyDesign, x: np.ndarray, residualized: bool = False) -> np.ndarray:
-    """Per-stratum contributions (H x p x p) to the design covariance of the totals of the
-    columns of ``x`` (n x p); their sum over strata is ``design.variance(x)``."""
-    if design.calibration is not None and not residualized:
-        x = design.calibration.residualize(x, design.weights)
-    p = x.shape[1]
-    z = np.zeros((design.n_psu, p))
-    np.add.at(z, design.psu, x)
-    H = len(design.strata_labels)
-    sums = np.zeros((H, p))
-    np.add.at(sums, design.psu_stratum, z)
-    zc = z - (sums / design.n_h[:, None])[design.psu_stratum]
-    f = np.zeros(H) if design.N_h is None else design.n_h / design.N_h
-    scale = (1.0 - f) * design.n_h / (design.n_h - 1.0)
-    out = np.zeros((H, p, p))
-    np.add.at(out, design.psu_stratum, zc[:, :, None] * zc[:, None, :])
-    return out * scale[:, None, None]
-
-
-def _satterthwaite_from(design: SurveyDesign, v: np.ndarray, domain: np.ndarray) -> float:
-    m = np.bincount(design.strata[np.asarray(domain, bool)], minlength=len(v)).astype(float)
-    m = np.maximum(m, 2.0)
-    den = float(np.sum(v ** 2 / (m - 1.0)))
-    if not den > 0:
-        return float(design.df)
-    return float(min(v.sum() ** 2 / den, design.df))
-
-
-def satterthwaite_df(design: SurveyDesign, scores: np.ndarray, domain: np.ndarray) -> float:
-    """Effective degrees of freedom of a linearised variance (Satterthwaite 1946).
-
-    ``df = (sum_h v_h)^2 / sum_h v_h^2 / (m_h - 1)``, with ``v_h`` stratum h's contribution
-    (:func:`stratum_variances`) and ``m_h`` the number of the domain's respondents in stratum
-    h (the units that carry the information; at least 2). Capped at the design df. With 11
-    county municipalities in one stratum this is about 10 for a county-versus-municipality
-    contrast, where the design df (207) would make tests and intervals too liberal.
-    """
-    return _satterthwaite_from(design, stratum_variances(design, scores), domain)
-
-
-def _wilson(p: float, n_eff: float, q: float) -> tuple[float, float]:
-    """Wilson score interval for a proportion with (effective) sample size ``n_eff``, quantile ``q``."""
-    den = 1.0 + q * q / n_eff
-    mid = (p + q * q / (2 * n_eff)) / den
-    half = q * np.sqrt(p * (1 - p) / n_eff + q * q / (4 * n_eff * n_eff)) / den
-    return max(mid - half, 0.0), min(mid + half, 1.0)
-
-
-def _difference_arr(design: SurveyDesign, y: np.ndarray, ok: np.ndarray, g: np.ndarray, a: int, b: int,
-                    ci_level: float = 0.95, df_method: str = "design", proportion: bool = False) -> dict:
-    """``mean(y | a) - mean(y | b)`` with its linearised SE (as :func:`estimation.difference`).
-
-    ``df_method``: ``"design"`` (R's ``degf(design)``) or ``"satterthwaite"``
-    (:func:`satterthwaite_df`, but at most the smaller group's respondents minus 1: when the
-    small group's answers happen to cluster, its variance is underestimated and Satterthwaite's
-    df grows exactly then, so the bound keeps the tails honest) for the t quantile and p-value.
-
-    ``proportion=True`` (``y`` is 0/1): the interval is Newcombe's hybrid score interval
-    (Newcombe 1998, method 10) built from each group's Wilson interval with its design-based
-    effective sample size ``n_eff = p (1 - p) / var(p)`` (the respondents ``n`` when the
-    group's proportion is 0 or 1 and its variance vanishes), quantile ``t_{df}``. Unlike the
-    Wald interval ``d ± t se`` it does not collapse when one small group (11 county
-    municipalities) answers all alike. The SE, t and p stay the linearised ones.
-    """
-    ma, mb = ok & (g == a), ok & (g == b)
-    if not ma.any() or not mb.any():
-        return dict(estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan, t=np.nan, df=float(design.df),
-                    p_value=np.nan, n_a=int(ma.sum()), n_b=int(mb.sum()))
-    yz = np.where(ok, y, 0.0)
-    ea, sa, _ = estimation.mean_scores(design, yz, ma)
-    eb, sb, _ = estimation.mean_scores(design, yz, mb)
-    est = float(ea[0] - eb[0])
-    if df_method not in ("design", "satterthwaite"):
-        raise ValueError(f"df_method must be 'design' or 'satterthwaite', not {df_method!r}")
-    cov = _stratum_cov(design, np.column_stack([sa[:, 0], sb[:, 0]]))  # one residualisation
-    vh = cov[:, 0, 0] + cov[:, 1, 1] - 2 * cov[:, 0, 1]
-    var = float(vh.sum())
-    vab = cov.sum(axis=0)
-    if df_method == "satterthwaite":
-        # never more than the smaller group's respondents - 1 (Welch-Hsu's conservative bound)
-        df = min(_satterthwaite_from(design, vh, ma | mb), float(min(ma.sum(), mb.sum()) - 1))
-    else:
-        df = float(design.df)
-    se = float(np.sqrt(max(var, 0.0)))
-    tq = float(special.stdtrit(df, 1.0 - (1.0 - ci_level) / 2.0))
-    tval = est / se if se > 0 else np.nan
-    p = float(2 * special.stdtr(df, -abs(tval))) if se > 0 else np.nan
-    lo, hi = est - tq * se, est + tq * se
-    if proportion:
-        lims = []
-        for e, v, n in ((ea[0], vab[0, 0], ma.sum()), (eb[0], vab[1, 1], mb.sum())):
-            n_eff = e * (1 - e) / v if (v > 0 and 0 < e < 1) else float(n)
-            lims.append(_wilson(float(e), max(n_eff, 1e-9), tq))
-        (la, ua), (lb, ub) = lims
-        lo = est - np.sqrt((ea[0] - la) ** 2 + (ub - eb[0]) ** 2)
-        hi = est + np.sqrt((ua - ea[0]) ** 2 + (eb[0] - lb) ** 2)
-    return dict(estimate=est, se=se, ci_low=float(lo), ci_high=float(hi), t=tval, df=df,
-                p_value=p, n_a=int(ma.sum()), n_b=int(mb.sum()))
-
-
 # -- column-name wrappers (R-checkable) ----------------------------------------------------
 def wald_means(design: SurveyDesign, y: str, group: str, groups=None) -> dict:
     """Design-based Wald F test that the domain means of numeric ``y`` are equal.
@@ -465,7 +353,7 @@ def test_column(design: SurveyDesign, spec: ColumnSpec, comparison: str, group: 
     ``df_method``: the denominator degrees of freedom ``nu`` of the test and the t quantile
     of the effect's interval. ``"design"`` is R's default, ``degf(design)`` (#PSUs -
     #strata), which treats every group as if it had as many respondents as the whole
-    design; ``"satterthwaite"`` (default) uses :func:`satterthwaite_df` of the effect
+    design; ``"satterthwaite"`` (default) uses :func:`~sosiale_kommuner.survey.contrasts.satterthwaite_df` of the effect
     contrast, capped at the smaller contrasted group's respondents minus 1 (Welch-Hsu), which
     is what keeps comparisons with the 11 county municipalities honest (chapter 11). The Rao-Scott F then has ``(d0, d0 * nu)`` df, the rank and Wald tests
     ``(G - 1, nu - G + 2)`` (for two groups the square of Welch's t).
@@ -500,7 +388,7 @@ def test_column(design: SurveyDesign, spec: ColumnSpec, comparison: str, group: 
     nu = None
     if a in labels and b in labels:
         vals, vok = _effect_values(arr, spec)
-        d = _difference_arr(design, vals, vok & ok, g, labels.index(a), labels.index(b), df_method=df_method,
+        d = contrasts.domain_difference(design, vals, vok & ok, g, labels.index(a), labels.index(b), df_method=df_method,
                             proportion=spec.kind in ("binary", "categorical"))
         row.update(effect_size=d["estimate"], effect_ci_low=d["ci_low"], effect_ci_high=d["ci_high"],
                    effect_se=d["se"], effect_df=d["df"])
@@ -539,37 +427,6 @@ def run_tests(design: SurveyDesign, specs: list[ColumnSpec], comparison: str, gr
     return out if extra else to_schema(out)
 
 
-class _ProjectedCalibration(Calibration):
-    """A :class:`Calibration` whose residualisation reuses one precomputed projection.
-
-    Same result as :meth:`Calibration.residualize` (the weighted least-squares residual on
-    the calibration model matrix), computed as ``u - M pinv(M sqrt(w0)) (u sqrt(w0))`` with
-    the pseudo-inverse formed once per design instead of one least-squares solve per call.
-    """
-
-    def residualize(self, x, weights):
-        w = np.asarray(weights, dtype=float)
-        u = np.divide(x, w[:, None], out=np.zeros_like(x), where=w[:, None] != 0)
-        cache = self.__dict__.get("_proj")
-        if cache is None:
-            sw = np.sqrt(self.base_weights)
-            cache = (self.model_matrix @ np.linalg.pinv(self.model_matrix * sw[:, None]), sw)
-            object.__setattr__(self, "_proj", cache)
-        proj, sw = cache
-        return (u - proj @ (u * sw[:, None])) * w[:, None]
-
-
-def fast_design(design: SurveyDesign) -> SurveyDesign:
-    """A shallow copy of ``design`` whose calibration residuals use a cached projection
-    (:class:`_ProjectedCalibration`); variances agree with the original to rounding."""
-    cal = design.calibration
-    if cal is None or isinstance(cal, _ProjectedCalibration):
-        return design
-    out = copy.copy(design)
-    out.calibration = _ProjectedCalibration(cal.model_matrix, cal.base_weights, cal.labels)
-    return out
-
-
 def to_schema(df: pd.DataFrame) -> pd.DataFrame:
     """Only the ``tests`` columns, in order, validated (:func:`tables.check_schema`)."""
     return check_schema(df[TESTS_COLUMNS].reset_index(drop=True), "tests", where="item_tests")
@@ -597,7 +454,7 @@ def pairwise(design: SurveyDesign, specs: list[ColumnSpec], items, group: str = 
         item_rows = []
         for i in range(len(labels)):
             for j in range(i):
-                r = _difference_arr(d, vals, ok & (g >= 0), g, i, j, df_method=df_method,
+                r = contrasts.domain_difference(d, vals, ok & (g >= 0), g, i, j, df_method=df_method,
                                     proportion=spec.kind in ("binary", "categorical"))
                 item_rows.append(dict(
                     item=spec.column, area=spec.area, comparison=f"{group}_pairwise", test=PAIRWISE_TEST,

@@ -30,6 +30,7 @@ design holds exactly one weight vector.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Mapping, Sequence
@@ -106,6 +107,26 @@ class Calibration:
             mats.append(d.to_numpy())
             labels += [f"{col}={c}" for c in d.columns]
         return Calibration(np.column_stack(mats), np.asarray(base_weights, dtype=float), tuple(labels))
+
+
+class ProjectedCalibration(Calibration):
+    """A :class:`Calibration` whose residualisation reuses one precomputed projection.
+
+    Same result as :meth:`Calibration.residualize` (the weighted least-squares residual on
+    the calibration model matrix), computed as ``u - M pinv(M sqrt(w0)) (u sqrt(w0))`` with
+    the pseudo-inverse formed once per design instead of one least-squares solve per call.
+    """
+
+    def residualize(self, x, weights):
+        w = np.asarray(weights, dtype=float)
+        u = np.divide(x, w[:, None], out=np.zeros_like(x), where=w[:, None] != 0)
+        cache = self.__dict__.get("_proj")
+        if cache is None:
+            sw = np.sqrt(self.base_weights)
+            cache = (self.model_matrix @ np.linalg.pinv(self.model_matrix * sw[:, None]), sw)
+            object.__setattr__(self, "_proj", cache)
+        proj, sw = cache
+        return (u - proj @ (u * sw[:, None])) * w[:, None]
 
 
 # ---------------------------------------------------------------------------------------
@@ -273,3 +294,14 @@ class SurveyDesign:
     def __repr__(self) -> str:
         return (f"SurveyDesign(n={self.n}, strata={len(self.strata_labels)}, psu={self.n_psu}, "
                 f"fpc={self.has_fpc}, calibrated={self.calibration is not None}, df={self.df})")
+
+
+def fast_design(design: SurveyDesign) -> SurveyDesign:
+    """A shallow copy of ``design`` whose calibration residuals use a cached projection
+    (:class:`ProjectedCalibration`); variances agree with the original to rounding."""
+    cal = design.calibration
+    if cal is None or isinstance(cal, ProjectedCalibration):
+        return design
+    out = copy.copy(design)
+    out.calibration = ProjectedCalibration(cal.model_matrix, cal.base_weights, cal.labels)
+    return out
