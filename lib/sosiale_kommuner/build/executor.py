@@ -109,7 +109,20 @@ def failed_path(out_dir, stem: str) -> Path:
 
 
 def html_path(paths: config.Paths, stem: str) -> Path:
+    """The chapter's page in the first edition (``reports/<stem>.html``)."""
     return paths.reports / f"{stem}.html"
+
+
+def _write_pages(paths: config.Paths, pages: dict[str, str]) -> dict[str, str]:
+    """Write each page (path under ``reports/`` -> HTML) atomically; return their checksums."""
+    from sosiale_kommuner.files import atomic_write_text
+
+    outputs = {}
+    for rel, page in sorted(pages.items()):
+        h = paths.reports / rel
+        atomic_write_text(h, page)
+        outputs[h.relative_to(paths.out).as_posix()] = sha256_file(h)
+    return outputs
 
 
 # --- kernels ------------------------------------------------------------------------
@@ -248,9 +261,7 @@ def _collect_outputs(job: Job, staged: config.Paths) -> list[tuple[Path, str]]:
     return moves
 
 
-def _commit(job: Job, paths: config.Paths, moves: list[tuple[Path, str]], html: str) -> dict[str, str]:
-    from sosiale_kommuner.files import atomic_write_text
-
+def _commit(job: Job, paths: config.Paths, moves: list[tuple[Path, str]], pages: dict[str, str]) -> dict[str, str]:
     out = Path(job.out_dir)
     outputs: dict[str, str] = {}
     for src, rel in moves:
@@ -263,16 +274,15 @@ def _commit(job: Job, paths: config.Paths, moves: list[tuple[Path, str]], html: 
         for old in paths.tables.glob(f"{job.stem}__*.csv"):
             if old.relative_to(out).as_posix() not in new_tables:
                 old.unlink()
-    h = html_path(paths, job.stem)
-    atomic_write_text(h, html)
-    outputs[h.relative_to(out).as_posix()] = sha256_file(h)
+    outputs.update(_write_pages(paths, pages))
     return dict(sorted(outputs.items()))
 
 
-def _export(job: Job, nb, paths: config.Paths) -> str:
+def _export(job: Job, nb, paths: config.Paths) -> dict[str, str]:
+    """The chapter's pages: path under ``reports/`` -> HTML (one per edition)."""
     try:
         if job.exporter != "report":
-            return export_chapter_plain(nb, job.title)
+            return {f"{job.stem}.html": export_chapter_plain(nb, job.title)}
         from sosiale_kommuner.report.chapter_page import export_chapter
 
         info = job.info or ChapterInfo(job.stem, job.title)
@@ -347,9 +357,9 @@ def _execute_and_commit(job: Job, paths: config.Paths, timings: dict[str, float]
         stop_kernel(km)
         clock("kernel_stop")
     moves = _collect_outputs(job, staged)
-    html = _export(job, nb, paths)
+    pages = _export(job, nb, paths)
     clock("export")
-    outputs = _commit(job, paths, moves, html)
+    outputs = _commit(job, paths, moves, pages)
     keep = executed_path(job.out_dir, job.stem)
     keep.parent.mkdir(parents=True, exist_ok=True)
     os.replace(out_nb, keep)
@@ -374,13 +384,9 @@ class _Clock:
 def _reexport(job: Job, paths: config.Paths) -> dict[str, str]:
     """Export the stored executed notebook again (the exporter changed, the chapter did not)."""
     import nbformat
-    from sosiale_kommuner.files import atomic_write_text
 
     src = executed_path(job.out_dir, job.stem)
     if not src.is_file():
         raise ChapterError(f"no executed notebook {src.name} to re-export")
     nb = nbformat.read(src, as_version=4)
-    html = _export(job, nb, paths)
-    h = html_path(paths, job.stem)
-    atomic_write_text(h, html)
-    return {h.relative_to(paths.out).as_posix(): sha256_file(h)}
+    return _write_pages(paths, _export(job, nb, paths))
