@@ -27,7 +27,8 @@ built on the field's libraries rather than home-made patterns:
   never flagged: many are also place names or words (Strand, Vik, Per).
 
 Every text is first *repaired*: mojibake undone with ``ftfy.fix_encoding`` (``AsbjÃ¸rn`` ->
-``Asbjørn``) and the result put in Unicode NFC form (decomposed ``ø`` composed). Positions
+``Asbjørn``) and the result put in Unicode NFKC form (decomposed ``ø`` composed, full-width
+``＠`` plain). Positions
 of :class:`Hit` refer to the repaired text; :meth:`Detector.scrub` returns it with every hit
 replaced by a mask (``[e-post]``, ``[telefon]``, ``[fødselsnummer]``, ``[navn]``).
 
@@ -84,10 +85,12 @@ class Hit:
 
 # --------------------------------------------------------------------------- repair
 def repair(text: str) -> str:
-    """Mojibake undone (``ftfy.fix_encoding``) and Unicode NFC; ASCII text is returned as is."""
+    """Mojibake undone (``ftfy.fix_encoding``) and Unicode NFKC (composed letters, full-width
+    and compatibility forms as their plain equivalents: ``＠`` -> ``@``); ASCII text is
+    returned as is."""
     if text.isascii():
         return text
-    return unicodedata.normalize("NFC", ftfy.fix_encoding(text))
+    return unicodedata.normalize("NFKC", ftfy.fix_encoding(text))
 
 
 # --------------------------------------------------------------------------- e-mail
@@ -95,7 +98,7 @@ _AT_FORMS = r"(?:at|a|alfakrøll|krøllalfa|snabel-a)"
 _DOT_FORMS = r"(?:dot|punktum|prikk)"
 _AT = (rf"(?:\s?@\s?|\s*[(\[{{<]\s*{_AT_FORMS}\s*[)\]}}>]\s*|(?P<bare_at>\s+at\s+))")
 _DOT = rf"(?:\.|\s*[(\[{{<]\s*{_DOT_FORMS}\s*[)\]}}>]\s*|\s+dot\s+)"
-_ATOM = r"[\w+\-']+"
+_ATOM = r"\w(?:[\w+\-']*[\w+\-])?"   # a quote inside (o'neil), never at either end
 _LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
 _TLD = r"(?:[^\W\d_]{2,}|xn--[a-z0-9-]+)"
 EMAIL_RE = re.compile(
