@@ -433,3 +433,38 @@ def test_sensitive_columns(book):
     assert validation.sensitive_columns(book, "main") == {
         "6.6 Eksempel på god erfaring", "9.9 Eksempel på involvering", "10.1 Andre kommentarer"}
     assert validation.sensitive_columns(book, "mapping") == {"K4 Navn", "K6 E-post", "K7 Telefon"}
+
+
+def test_hostile_free_text_never_reaches_processed(tmp_path, population):
+    """The forms of the issue (16 pieces of personal data written into free-text answers, of
+    which 11 used to reach responses.parquet with both scans reporting 0) are all scrubbed,
+    and the scan of the processed folder agrees."""
+    import unicodedata
+
+    forms = ["ola.nordmann (at) bodo.kommune.no", "øyvind.ås@bærum.kommune.no", "9751 2345", "97 512 345",
+             "01017012345", "010170 12345", "Marius Amundsens", "Andersen, Bente",
+             unicodedata.normalize("NFD", "Jorunn Bøe"), "Jan Ã˜degÃ¥rd", "Bjørn Simonsen", "synnøve aasen",
+             "ola.nordmann[at]bodo.kommune.no", "+47 975 12 345", "B. Andersen", "Kristin Sørensens"]
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW / "survey", raw / "survey")
+    shutil.copytree(RAW / "frame", raw / "frame")
+    ls = lines()
+    head = ls[0].split(";")
+    j = head.index("10.1 Andre kommentarer")
+    rows = [i for i in range(1, len(ls)) if len(ls[i].split(";")) == len(head) and real_row(ls[i].split(";"), head)]
+    for i, form in zip(rows, forms):
+        f = ls[i].split(";")
+        f[j] = f"Hilsen {form}, takk"
+        ls[i] = ";".join(f)
+    (raw / "survey" / "main_survey.csv").write_text("\n".join(ls), encoding="utf-8")
+    res = cleaning.run_cleaning(raw, population)
+    P = config.paths(raw, tmp_path / "out")
+    cleaning.write_outputs(res, P)
+    text = "\n".join(res.responses["bg_comment"].dropna())
+    assert text.count("Hilsen [") == 16, [t for t in res.responses["bg_comment"].dropna() if t.startswith("Hilsen")]
+    folded = unicodedata.normalize("NFC", text).casefold()
+    for bad in ("nordmann", "bærum", "2345", "12345", "amundsen", "andersen", "bøe", "ødegård", "simonsen", "aasen",
+                "sørensen"):
+        assert bad not in folded, bad
+    mapping = readers.read_export(raw / "survey" / "respondent_mapping.csv")
+    assert privacy.scan_for_leaks([P.processed], mapping) == []
