@@ -191,14 +191,20 @@ class ChapterPage:
             data, text_px, notes = render(lang, "wide")
             alt = text.to_html(self.t(f"alt.{key}", lang, **values), inline=True)
             alt = html.escape(html.unescape(re.sub(r"<[^>]+>", "", alt)), quote=True)
-            img = (f'<img class="sk-plot" src="data:image/png;base64,{base64.b64encode(data).decode()}" '
-                   f'{img_attrs(data, text_px)} alt="{alt}">')
+            small = None
             if narrow:
                 small, small_px, _ = render(lang, "narrow")
-                if figures.css_size(small)[0] < 0.8 * figures.css_size(data)[0]:
-                    img = (f'<picture><source media="{figures.NARROW_MEDIA}" '
-                           f'srcset="data:image/png;base64,{base64.b64encode(small).decode()}" '
-                           f"{img_attrs(small, small_px)}>{img}</picture>")
+                if figures.css_size(small)[0] >= 0.8 * figures.css_size(data)[0]:
+                    small = None
+            # the shown width: the natural one (tables.css reads --sk-w, or --sk-wn on a phone)
+            widths = f"--sk-w: {figures.css_size(data)[0]}px" + (
+                f"; --sk-wn: {figures.css_size(small)[0]}px" if small else "")
+            img = (f'<img class="sk-plot" src="data:image/png;base64,{base64.b64encode(data).decode()}" '
+                   f'{img_attrs(data, text_px)} style="{widths}" alt="{alt}">')
+            if small:
+                img = (f'<picture><source media="{figures.NARROW_MEDIA}" '
+                       f'srcset="data:image/png;base64,{base64.b64encode(small).decode()}" '
+                       f"{img_attrs(small, small_px)}>{img}</picture>")
             return (f'<figure class="sk-figure" id="{ref.anchor}">{img}'
                     f"<figcaption>{self._caption(ref, key, lang, n, source, values, notes)}</figcaption></figure>")
 
