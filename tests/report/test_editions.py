@@ -134,3 +134,10 @@ def test_a_reader_table_gets_the_numbered_caption_and_its_box(monkeypatch, captu
     assert '<caption><span class="sk-number">Tabell 0.1.</span> Fakta om rammen' in nb_html
     assert "<th scope=\"col\">Kontroll</th>" in nb_html and "<th scope=\"col\">Check</th>" in en_html
     assert "<summary>Vis de øvrige 2 radene</summary>" in nb_html
+
+
+def test_tables_in_text_passages_sit_in_a_focusable_box():
+    out = editions.boxed_tables("<p>x</p><table><thead><tr><th>Test</th><th>Effekt</th></tr></thead></table>", "nb")
+    assert out == ('<p>x</p><div class="sk-table-box" role="region" tabindex="0" aria-label="Test, Effekt">'
+                   "<table><thead><tr><th>Test</th><th>Effekt</th></tr></thead></table></div>")
+    assert 'aria-label="Tabell"' in editions.boxed_tables("<table><tr><td>1</td></tr></table>", "nb")

@@ -29,6 +29,15 @@ the data; each series has a colour *and* a marker or hatching; estimates resting
 than :data:`SMALL_N` answers (the county municipalities) are drawn open and dashed, with
 their n in the legend; a chart of more than :data:`~sosiale_kommuner.report.tables.MAX_ROWS`
 rows is refused (split it with :func:`tables.split_rows`).
+
+Switching from the chapters' own figures: ``findings_plots.point_interval`` ->
+:func:`point_interval` (rows of the estimates table with a ``label`` column made from
+:func:`labels.item`/:func:`labels.level`); ``findings_plots.likert_diverging`` -> :func:`likert`
+(``levels=item.substantive_keys``); ``findings_plots.option_heatmap`` -> :func:`grouped_bars` or
+:func:`point_interval` of options x groups, or a :class:`tables.Table` of estimate cells;
+``item_tests.forest`` -> :func:`forest` per part of ``tables.split_rows(tests, by="area")``,
+with ``global_test=True`` for the size classes, the question as ``section`` and the title in
+the caption.
 """
 from __future__ import annotations
 

@@ -60,6 +60,18 @@ def slug(key: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
 
 
+def boxed_tables(page_html: str, lang: str) -> str:
+    """Every ``<table>`` of a text passage in a box that scrolls on a narrow screen and can take
+    focus (a Markdown table has no caption: a table a reader must find is a :meth:`ChapterPage.table`)."""
+    def box(m: re.Match) -> str:
+        heads = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", m.group(0), re.S)]
+        name = ", ".join(h for h in heads if h) or labels.vocab("table.unnamed", lang)
+        return (f'<div class="sk-table-box" role="region" tabindex="0" aria-label="{html.escape(name, quote=True)}">'
+                f"{m.group(0)}</div>")
+
+    return re.sub(r"<table\b.*?</table>", box, page_html, flags=re.S)
+
+
 class Ref:
     """A cross-reference to a numbered figure or table, written in each language."""
 
@@ -95,11 +107,11 @@ class ChapterPage:
 
     def text(self, key: str, **values: Any) -> None:
         """A passage of the chapter's text (Markdown in the text layer) in every edition."""
-        self._emit(lambda lang: text.to_html(self.t(key, lang, **values)))
+        self._emit(lambda lang: boxed_tables(text.to_html(self.t(key, lang, **values)), lang))
 
     def markdown(self, make: Callable[[str], str]) -> None:
         """Markdown that a chapter helper composed per language (``make(lang) -> str``)."""
-        self._emit(lambda lang: text.to_html(make(lang)))
+        self._emit(lambda lang: boxed_tables(text.to_html(make(lang)), lang))
 
     def title(self) -> None:
         """The chapter's title (``title`` in its texts) as the page's first heading."""
@@ -242,4 +254,4 @@ class ChapterPage:
         return ref
 
 
-__all__ = ["ChapterPage", "Ref", "editions", "tables_href", "EDITIONS_ENV", "EDITION_DIRS", "LANGS"]
+__all__ = ["ChapterPage", "Ref", "boxed_tables", "editions", "tables_href", "EDITIONS_ENV", "EDITION_DIRS", "LANGS"]
