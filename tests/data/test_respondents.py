@@ -73,7 +73,8 @@ def test_load_gives_every_respondent_its_design_columns(data, calibrated):
     assert (k["stratum"] == k["size_class"].astype(str)).all()
     assert k.groupby("stratum")["fpc"].first().to_dict() == {"< 5 000": 228, "5 000–19 999": 147, "≥ 20 000": 53}
     assert (k["calib__region"] == k["region"].astype(str)).all()  # no merged cells in this weighting
-    assert k["calib__unit_type"].isna().all() and data.loc[data["unit_type"] == "fylkeskommune", "calib__region"].isna().all()
+    assert k["calib__unit_type"].isna().all()
+    assert data.loc[data["unit_type"] == "fylkeskommune", "calib__region"].isna().all()
     # base weights: N_c / responded_c of the base-weight cells, as chapter 03 made them
     cells = calibrated.base_cells.set_index(["unit_type", "cell"])["base_weight"]
     assert np.allclose(k["base_weight"], [cells[("kommune", s)] for s in k["stratum"]], rtol=1e-15)

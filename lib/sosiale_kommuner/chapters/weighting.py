@@ -180,7 +180,8 @@ def write_calibration(pw: PopulationWeights, paths: Paths):
     strata and their population counts (the fpc), the base weights, the margins with their
     cells and population totals, the merged cells; atomically, deterministic text. Every
     later design is built from it (:func:`sosiale_kommuner.data.respondents.load`)."""
-    return atomic_write_text(paths.processed / respondents.CALIBRATION_FILE, respondents.calibration_json(pw.calibration))
+    text = respondents.calibration_json(pw.calibration)
+    return atomic_write_text(paths.processed / respondents.CALIBRATION_FILE, text)
 
 
 
