@@ -427,8 +427,6 @@ def margin_choice(candidates: dict) -> tuple[str, pd.DataFrame, str]:
 def unweighted_item_rows(data: pd.DataFrame, items) -> pd.DataFrame:
     """Unweighted respondent shares/means of ``items`` (same bases and levels as the weighted
     estimates of :mod:`item_estimates`), for the weighted-versus-unweighted comparison."""
-    from sosiale_kommuner.survey.design import SurveyDesign
-
     from .item_estimates import item_rows
 
     d = data.reset_index(drop=True)
