@@ -376,7 +376,7 @@ def _with(design: SurveyDesign, **columns) -> SurveyDesign:
 
 def _row(item, level, r) -> dict:
     return dict(item=item, area=AREA, level=str(level), domain=r.domain, group=str(r.group), estimate=r.estimate,
-                se=r.se, ci_low=r.ci_low, ci_high=r.ci_high, n_unweighted=int(r.n_unweighted),
+                se=r.se, ci_low=r.ci_low, ci_high=r.ci_high, df=r.df, n_unweighted=int(r.n_unweighted),
                 n_weighted=float(r.n_weighted), suppressed=False)
 
 
