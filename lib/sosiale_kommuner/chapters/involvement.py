@@ -46,7 +46,8 @@ import numpy as np
 import pandas as pd
 
 from sosiale_kommuner.config import CENTRALITY_2008, FYLKESKOMMUNE, KOMMUNE
-from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook, likert_scores
+from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook
+from sosiale_kommuner.data.typed import likert_scores
 from sosiale_kommuner.report.results import ESTIMATES_COLUMNS, check_schema
 from sosiale_kommuner.survey import estimation
 from sosiale_kommuner.survey.design import SurveyDesign

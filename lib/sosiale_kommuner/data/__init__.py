@@ -6,13 +6,16 @@ module                        responsibility
 :mod:`.frame`                 the population frame (SSB): 428 municipalities and 18 county
                               municipalities, size classes, regions, centrality
 :mod:`.codebook`              the questionnaire, defined once (items, codes, nb/en labels)
+:mod:`.typed`                 the typed-column convention of the processed data (categoricals
+                              of level keys, "Vet ikke" its own level, nullable booleans)
 :mod:`.readers`               one reader for survey-tool exports (``.csv``, ``.xlsx``, ``.sav``)
 :mod:`.cleaning`              validation against the codebook, linking to the frame, the
                               respondent rules, the cleaning log
 :mod:`.privacy`               personal data: pseudonymous ids, scrubbing, the leak scanner
 :mod:`.respondents`           the processed respondent table and the survey designs of the
                               two populations
-:mod:`.synth`                 the generator of the synthetic demonstration data
+:mod:`.synth`                 the generator of the synthetic demonstration data (a package:
+                              one module per step)
 ============================  ============================================================
 
 This layer may use :mod:`sosiale_kommuner.survey` (designs) and the package root

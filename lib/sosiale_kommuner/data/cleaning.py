@@ -5,7 +5,7 @@ Input: the raw survey folder (``<raw>/survey/``: ``codebook.yaml``, ``respondent
 :mod:`sosiale_kommuner.data.readers`) and the population table. Output (:func:`run_cleaning`):
 
 * ``responses``: one row per responding unit of the main survey — ``unit_id, unit_type,
-  respondent_id`` (pseudonymous) and the typed item columns (``codebook.to_typed``; the
+  respondent_id`` (pseudonymous) and the typed item columns (``typed.to_typed``; the
   typed kommunenummer is dropped: ``unit_id`` replaces it);
 * ``presurvey``: the same for the pre-survey;
 * ``coverage``: every unit of both populations — ``unit_id, unit_type, mapped, presurvey,
@@ -64,6 +64,7 @@ from sosiale_kommuner import config, files
 from . import codebook as cbm
 from . import privacy, readers
 from .readers import ExportError, ExportTable
+from .typed import is_dont_know, to_typed
 
 MAPPING_STEM = "respondent_mapping"
 PRESURVEY_STEM = "presurvey"
@@ -381,8 +382,8 @@ def clean_survey(et: ExportTable, population: pd.DataFrame, codebook: cbm.Codebo
     chosen = coded.iloc[pos].reset_index(drop=True)
     uid = kept.set_index("pos").loc[pos, "unit_id"].to_numpy()
     ut = population.set_index("unit_id").loc[uid, "unit_type"].to_numpy()
-    typed = cbm.to_typed(chosen.drop(columns=["bg_kommunenummer"]), codebook, survey=survey)
-    n_dk = sum(int(cbm.is_dont_know(typed[c]).sum()) for c in typed.columns
+    typed = to_typed(chosen.drop(columns=["bg_kommunenummer"]), codebook, survey=survey)
+    n_dk = sum(int(is_dont_know(typed[c]).sum()) for c in typed.columns
                if isinstance(typed[c].dtype, pd.CategoricalDtype))
     log.add(survey, "recode to typed columns (ordered categoricals, booleans; 'Vet ikke' its own level)",
             len(typed), len(typed), 0, f"{n_dk} 'Vet ikke' answers kept as a level")
@@ -523,7 +524,7 @@ def answer_summary(responses: pd.DataFrame, codebook: cbm.Codebook, survey: str 
             dk = np.zeros(len(responses), dtype=bool)
         else:
             ans = responses[it.id].notna().to_numpy()
-            dk = cbm.is_dont_know(responses[it.id]).to_numpy() if it.is_categorical else np.zeros(len(responses), bool)
+            dk = is_dont_know(responses[it.id]).to_numpy() if it.is_categorical else np.zeros(len(responses), bool)
         n_shown = int(shown.sum())
         n_ans = int((shown & ans).sum())
         recs.append(dict(item=it.id, area=it.area, type=it.type, shown=n_shown, answered=n_ans,
