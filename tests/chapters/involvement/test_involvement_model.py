@@ -13,6 +13,8 @@ from scipy import stats
 from sosiale_kommuner.chapters import involvement as inv
 from sosiale_kommuner.report import results
 
+import involvement_sample
+
 ORACLE = Path(__file__).parent / "oracle"
 
 
@@ -30,7 +32,8 @@ def _r_term(term: str) -> str:
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("dont_know, block", [("exclude", "model"), ("no", "model_dont_know_as_no")])
-def test_model_matches_r_svyglm(sample, ref, dont_know, block):
+def test_model_matches_r_svyglm(ref, dont_know, block):
+    sample = involvement_sample.make_sample()
     _, pop, data = sample
     k, _ = inv.designs(data, pop, fpc=False)
     res = inv.fit_model(k, dont_know=dont_know, diagnostics=False)
@@ -71,14 +74,16 @@ def test_model_matrix_by_hand():
     assert terms["comm_fte"] == ["comm_fte"]
 
 
-def test_dont_know_option_is_checked(sample):
+def test_dont_know_option_is_checked():
+    sample = involvement_sample.make_sample()
     _, pop, data = sample
     k, _ = inv.designs(data, pop, fpc=False)
     with pytest.raises(ValueError, match="'exclude' or 'no'"):
         inv.fit_model(k, dont_know="yes")
 
 
-def test_model_table_schema_and_diagnostics(sample):
+def test_model_table_schema_and_diagnostics():
+    sample = involvement_sample.make_sample()
     cb, pop, data = sample
     k, _ = inv.designs(data, pop, fpc=False)
     assert not k.has_fpc

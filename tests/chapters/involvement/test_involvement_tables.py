@@ -13,6 +13,8 @@ import pytest
 from sosiale_kommuner.chapters import involvement as inv
 from sosiale_kommuner.report import results
 
+import involvement_sample
+
 ORACLE = Path(__file__).parent / "oracle"
 
 
@@ -36,7 +38,8 @@ def test_reference_sample_is_the_test_sample():
                                   check_dtype=False)
 
 
-def test_estimates_table_schema_and_domains(sample):
+def test_estimates_table_schema_and_domains():
+    sample = involvement_sample.make_sample()
     cb, pop, data = sample
     est = inv.estimates_table(data, pop, cb)
     results.check_schema(est, "estimates")
@@ -65,7 +68,8 @@ def test_estimates_table_schema_and_domains(sample):
 
 
 @pytest.mark.oracle
-def test_headline_matches_r_svymean(sample, ref):
+def test_headline_matches_r_svymean(ref):
+    sample = involvement_sample.make_sample()
     cb, pop, data = sample
     est = inv.estimates_table(data, pop, cb)
     r = ref["involved_all_yes"]
@@ -79,7 +83,8 @@ def test_headline_matches_r_svymean(sample, ref):
     np.testing.assert_allclose(by["se"], r["by_centrality"]["se"], rtol=1e-8)
 
 
-def test_centrality_tests_schema_and_bh(sample):
+def test_centrality_tests_schema_and_bh():
+    sample = involvement_sample.make_sample()
     cb, pop, data = sample
     k, _ = inv.designs(data, pop, fpc=False)
     t = inv.centrality_tests(k, cb)
@@ -93,9 +98,10 @@ def test_centrality_tests_schema_and_bh(sample):
 
 
 @pytest.mark.oracle
-def test_centrality_test_statistic_matches_r_svychisq(sample, ref):
+def test_centrality_test_statistic_matches_r_svychisq(ref):
     """The Rao–Scott F and its numerator df equal R's; the denominator df is the item tests'
     Satterthwaite df (chapters.item_tests), not R's d0 * degf, so p differs from R's default."""
+    sample = involvement_sample.make_sample()
     cb, pop, data = sample
     k, _ = inv.designs(data, pop, fpc=False)
     row = inv.centrality_tests(k, cb).set_index("item").loc[inv.OUTCOME]
@@ -105,7 +111,8 @@ def test_centrality_test_statistic_matches_r_svychisq(sample, ref):
 
 
 @pytest.mark.oracle
-def test_typology_tests_match_r_svychisq(sample, ref):
+def test_typology_tests_match_r_svychisq(ref):
+    sample = involvement_sample.make_sample()
     _, pop, data = sample
     k, _ = inv.designs(data, pop, fpc=True)
     t = inv.typology_tests(k).set_index("comparison")                  # drops the fpc itself

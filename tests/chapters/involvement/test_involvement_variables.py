@@ -8,6 +8,8 @@ import pandas as pd
 from sosiale_kommuner.chapters import involvement as inv
 from sosiale_kommuner.data import typed
 
+import involvement_sample
+
 
 def _rows(spec: list[dict]) -> pd.DataFrame:
     """Typed rows with the columns the typology needs (defaults: not involved)."""
@@ -52,7 +54,8 @@ def test_typology_rule_on_hand_made_rows():
     assert list(inv.practice_type(df).cat.categories) == list(inv.PRACTICE_LEVELS)
 
 
-def test_derive_conventions(sample):
+def test_derive_conventions():
+    sample = involvement_sample.make_sample()
     _, _, d = sample
     users = d["a1_uses_some"] == "yes"
     # non-users count as not involved over all units; "Vet ikke" is missing there

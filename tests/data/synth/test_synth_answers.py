@@ -18,11 +18,14 @@ from scipy.special import expit
 from sosiale_kommuner.data import synth
 from sosiale_kommuner.data.synth import answers
 
+import synth_data
+
 REPS = 100
 
 
 @pytest.fixture(scope="module")
-def big(frame2013):
+def big():
+    frame2013 = synth_data.frame2013()
     return synth.expand_population(frame2013, REPS)
 
 
@@ -41,9 +44,10 @@ def _within(share, p, n, k=4.0):
     return abs(share - p) <= k * np.sqrt(p * (1 - p) / n)
 
 
-def test_binary_item_by_size_class_matches_the_model(big, params, book):
+def test_binary_item_by_size_class_matches_the_model(big, book):
     """a1_channels__twitter: intercept -1.6, size_class [0, 0.9, 2.2], fylkeskommune 2.4,
     default loading 0.6; drawn for every unit before routing."""
+    params = synth_data.params()
     coded, _ = _draw(big, params, book)
     spec = params["items"]["a1_channels__twitter"]
     loading = params["defaults"]["loading"]
@@ -65,9 +69,10 @@ def test_binary_item_by_size_class_matches_the_model(big, params, book):
         assert _within(inst[m].mean(), p0, m.sum()), sc
 
 
-def test_ordinal_item_with_default_cuts_is_uniform(big, params, book):
+def test_ordinal_item_with_default_cuts_is_uniform(big, book):
     """Default cut points logit(j / k) with spread 1, no effects, no loading: P(Y > j) =
     1 - j / k, so each of the five levels has probability 1/5."""
+    params = synth_data.params()
     p = copy.deepcopy(params)
     p["defaults"]["cut_spread"] = 1.0
     p["items"]["a5_political_leadership"] = {"model": "ordinal", "loading": 0.0, "dont_know": 0.0}
@@ -78,7 +83,8 @@ def test_ordinal_item_with_default_cuts_is_uniform(big, params, book):
         assert _within((y == level).mean(), 0.2, n), level
 
 
-def test_count_item_mean_and_dont_know_rate(big, params, book):
+def test_count_item_mean_and_dont_know_rate(big, book):
+    params = synth_data.params()
     p = copy.deepcopy(params)
     p["items"]["a1_n_accounts"] = {"model": "count", "intercept": 1.0, "loading": 0.0}
     coded, _ = _draw(big, p, book)
@@ -89,7 +95,8 @@ def test_count_item_mean_and_dont_know_rate(big, params, book):
     assert _within(dk.mean(), params["defaults"]["dont_know"], len(dk))
 
 
-def test_facebook_page_forces_use_and_the_channel(syn):
+def test_facebook_page_forces_use_and_the_channel():
+    syn = synth_data.shipped()
     fb = syn.status["facebook_page"].to_numpy()
     assert (syn.latent.loc[fb, "a1_uses_some"] == 1).all()
     assert (syn.latent.loc[fb, "a1_channels__facebook"] == 1).all()
@@ -129,7 +136,8 @@ def test_routing_blanks_what_a_unit_was_not_shown(book):
     pd.testing.assert_frame_equal(got, expected)
 
 
-def test_shipped_answers_are_routed(syn):
+def test_shipped_answers_are_routed():
+    syn = synth_data.shipped()
     t = syn.typed("all")
     assert len(t) == 446 and t["a1_uses_some"].notna().all()
     users = t["a1_uses_some"] == "yes"

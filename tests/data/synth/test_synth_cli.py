@@ -9,6 +9,8 @@ import pytest
 from sosiale_kommuner import config
 from sosiale_kommuner.data import synth
 
+import synth_data
+
 
 def _raw_without_generated_files(tmp_path):
     raw = tmp_path / "raw"
@@ -19,7 +21,8 @@ def _raw_without_generated_files(tmp_path):
     return raw
 
 
-def test_render_files_names_every_generated_file(full):
+def test_render_files_names_every_generated_file():
+    full = synth_data.shipped_full()
     out = synth.render_files(full)
     assert list(out) == [synth.MAPPING_FILE, synth.PRESURVEY_FILE, synth.MAIN_FILE, synth.TRUTH_FILE,
                          synth.SYNTHETIC_FILE]

@@ -4,8 +4,12 @@ import pandas as pd
 from sosiale_kommuner.data import synth
 from sosiale_kommuner.data.synth import exports
 
+import synth_data
 
-def test_three_exports_with_the_planted_defects(full, params, book):
+
+def test_three_exports_with_the_planted_defects(book):
+    full = synth_data.shipped_full()
+    params = synth_data.params()
     ex = full.exports
     assert list(ex) == [synth.MAPPING_FILE, synth.PRESURVEY_FILE, synth.MAIN_FILE]
     me = params["main_export"]
@@ -28,7 +32,8 @@ def test_three_exports_with_the_planted_defects(full, params, book):
     assert len(ex[synth.MAPPING_FILE]) == 446
 
 
-def test_numbers_are_written_as_a_survey_tool_does(full, book):
+def test_numbers_are_written_as_a_survey_tool_does(book):
+    full = synth_data.shipped_full()
     main = full.exports[synth.MAIN_FILE]
     fte = main[book.item("bg_comm_fte").export_header()]
     written = fte[fte != ""]
@@ -37,7 +42,8 @@ def test_numbers_are_written_as_a_survey_tool_does(full, book):
     assert set(polls) <= {"", "0", "1"}
 
 
-def test_free_text_carries_personal_data_of_the_contacts(full, book):
+def test_free_text_carries_personal_data_of_the_contacts(book):
+    full = synth_data.shipped_full()
     main = full.exports[synth.MAIN_FILE]
     texts = pd.concat([main[it.export_header()] for it in book.items(survey="main", type="text")
                        if it.id != "bg_kommunenummer"])

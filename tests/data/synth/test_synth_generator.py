@@ -3,6 +3,8 @@ import pandas as pd
 
 from sosiale_kommuner.data import synth
 
+import synth_data
+
 
 def test_same_seed_same_data():
     a = synth.generate(seed=7, exports=False)
@@ -13,9 +15,11 @@ def test_same_seed_same_data():
     assert not a.latent.equals(c.latent)
 
 
-def test_fast_path_gives_the_answers_of_the_full_path(syn, full):
+def test_fast_path_gives_the_answers_of_the_full_path():
     """``exports=False`` (simulations) and ``exports=True`` (the shipped files) draw the same
     routed answers and the same status from the same seed."""
+    syn = synth_data.shipped()
+    full = synth_data.shipped_full()
     pd.testing.assert_frame_equal(syn.latent, full.latent)
     pd.testing.assert_frame_equal(syn.status, full.status)
     assert syn.exports == {} and syn.truth is None and syn.people is None
@@ -23,7 +27,8 @@ def test_fast_path_gives_the_answers_of_the_full_path(syn, full):
     assert full.truth["seed"] == full.seed == 2013
 
 
-def test_a_planted_size_effect_shows_on_a_large_population(frame2013):
+def test_a_planted_size_effect_shows_on_a_large_population():
+    frame2013 = synth_data.frame2013()
     big = synth.expand_population(frame2013, 50)
     s = synth.generate(seed=3, population=big, exports=False)
     t = s.typed("all")

@@ -7,6 +7,8 @@ import pytest
 
 from sosiale_kommuner.data.synth import params as P
 
+import synth_data
+
 
 def _units():
     """Three municipalities (size classes 0, 1, 2) and one county municipality."""
@@ -69,8 +71,9 @@ def test_planted_terms():
                                     "fylkeskommune": True, "covariates": True}
 
 
-def test_item_spec_from_the_parameters(book, params):
+def test_item_spec_from_the_parameters(book):
     """Every typed column of the main survey has its own model in the shipped parameters."""
+    params = synth_data.params()
     for it in book.items(survey="main", type=("single", "multiple", "likert5", "integer", "number", "year")):
         for col in it.columns:
             if it.id != "bg_unit_type":                  # the unit's own type, not drawn
@@ -91,7 +94,8 @@ def test_item_spec_default_by_type(book, column, model):
     assert P.item_spec({}, book.item(column), column) == {"model": model}
 
 
-def test_load_params_copies_a_dict(params):
+def test_load_params_copies_a_dict():
+    params = synth_data.params()
     p = P.load_params(params)
     p["items"]["a1_channels__blog"]["intercept"] = 99
     assert params["items"]["a1_channels__blog"]["intercept"] == -2.0

@@ -5,6 +5,8 @@ import pytest
 
 from sosiale_kommuner.data.synth import people
 
+import synth_data
+
 
 @pytest.mark.parametrize("text, sep, expected", [
     ("Bø", "-", "bo"),
@@ -18,7 +20,8 @@ def test_slug(text, sep, expected):
     assert people.slug(text, sep) == expected
 
 
-def test_contacts_of_the_shipped_dataset(full):
+def test_contacts_of_the_shipped_dataset():
+    full = synth_data.shipped_full()
     p = full.people
     assert len(p) == 446 and p["full_name"].is_unique
     assert (p["full_name"] == p["first_name"] + " " + p["last_name"]).all()

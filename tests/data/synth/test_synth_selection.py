@@ -5,10 +5,13 @@ import pytest
 from sosiale_kommuner.data import synth
 from sosiale_kommuner.data.synth import selection
 
+import synth_data
 
-def test_exact_published_counts(syn):
+
+def test_exact_published_counts():
     """The published figures of 2013: 210 of 428 municipalities with a Facebook page; 316 + 15
     mapped units; 161 pre-survey respondents; 200 + 11 main-survey respondents."""
+    syn = synth_data.shipped()
     st = syn.status
     k, f = st[st.unit_type == "kommune"], st[st.unit_type == "fylkeskommune"]
     assert (len(k), len(f)) == (428, 18)
@@ -42,7 +45,8 @@ def test_select_exact_one_unit_with_probability_proportional_to_weight():
     assert np.all(np.abs(hits / n - p) <= 4 * np.sqrt(p * (1 - p) / n)), hits / n
 
 
-def test_expand_population_replicates_the_frame(frame2013):
+def test_expand_population_replicates_the_frame():
+    frame2013 = synth_data.frame2013()
     big = synth.expand_population(frame2013, 3)
     assert len(big) == 3 * 446 and big["unit_id"].is_unique
     assert list(big["unit_id"].iloc[[0, 446, 892]]) == ["0101_0", "0101_1", "0101_2"]
@@ -50,7 +54,9 @@ def test_expand_population_replicates_the_frame(frame2013):
             == 3 * frame2013["size_class"].value_counts().sort_index().to_numpy()).all()
 
 
-def test_counts_scale_with_the_population(frame2013, params):
+def test_counts_scale_with_the_population():
+    frame2013 = synth_data.frame2013()
+    params = synth_data.params()
     big = synth.expand_population(frame2013, 50)
     st = synth.draw_status(big, params, 3)
     k = st[st.unit_type == "kommune"]
@@ -58,9 +64,11 @@ def test_counts_scale_with_the_population(frame2013, params):
     assert st.presurvey.sum() == 161 * 50
 
 
-def test_selection_rises_with_size(frame2013, params):
+def test_selection_rises_with_size():
     """Coverage and response weights grow with size class (generator_params.yaml): on a large
     population the largest class responds most often."""
+    frame2013 = synth_data.frame2013()
+    params = synth_data.params()
     big = synth.expand_population(frame2013, 50)
     st = synth.draw_status(big, params, 4)
     mun = (big["unit_type"] == "kommune").to_numpy()

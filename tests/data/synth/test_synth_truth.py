@@ -8,6 +8,8 @@ import yaml
 from sosiale_kommuner import config
 from sosiale_kommuner.data import synth
 
+import synth_data
+
 
 @pytest.fixture()
 def tiny():
@@ -78,7 +80,8 @@ def test_planted_effects_and_null_columns(book):
     assert len(effects) == sum(len(it.columns) for it in book.analysable_items())
 
 
-def test_shipped_truth_file(params):
+def test_shipped_truth_file():
+    params = synth_data.params()
     truth = yaml.safe_load((config.DEFAULT_RAW_DIR / "survey" / synth.TRUTH_FILE).read_text(encoding="utf-8"))
     assert truth["synthetic"] is True and truth["seed"] == params["seed"]
     assert truth["counts"]["kommune"] == {"facebook_page": 210, "mapped": 316, "presurvey": truth["counts"]["kommune"]["presurvey"],
@@ -92,8 +95,9 @@ def test_shipped_truth_file(params):
         assert "a1_channels__facebook" not in truth["null_columns"][cmp], cmp
 
 
-def test_population_values_of_the_shipped_dataset(syn):
+def test_population_values_of_the_shipped_dataset():
     """The truth's 2013 values are plain means over the synthetic units."""
+    syn = synth_data.shipped()
     pv = synth.population_values(syn.latent, syn.population, syn.codebook)
     t = syn.typed("all")
     row = _value(pv, "a1_channels__twitter", "unit_type", "kommune", "proportion")

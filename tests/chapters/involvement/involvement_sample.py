@@ -1,6 +1,6 @@
 """The synthetic sample chapter 10's tests share: the generator's respondents (seed 11) with
-provisional raked weights, through :func:`involvement.derive`."""
-import pytest
+provisional raked weights, through :func:`involvement.derive` (made once per session)."""
+from functools import lru_cache
 
 from sosiale_kommuner import config
 from sosiale_kommuner.chapters import involvement as inv
@@ -10,6 +10,7 @@ from sosiale_kommuner.data import frame, respondents, synth
 SAMPLE_SEED = 11
 
 
+@lru_cache(maxsize=None)
 def make_sample():
     """``(codebook, population, data)``: the sample the tests and the R reference use."""
     cb = cbm.load_codebook(config.paths().raw)
@@ -20,8 +21,3 @@ def make_sample():
     resp = syn.responses()
     w = respondents.provisional_weights_for(resp, pop)
     return cb, pop, inv.derive(respondents.merge(resp, pop, w))
-
-
-@pytest.fixture(scope="session")
-def sample():
-    return make_sample()
