@@ -80,15 +80,15 @@ def test_by_centrality(kommuner):
     t = ps.by_centrality(kommuner)
     assert list(t["centrality"]) == [3, 2, 1, 0]                      # most central first
     assert list(t["municipalities"]) == [n[3], n[2], n[1], n[0]] == [150, 78, 51, 149]
-    assert list(t["label"]) == [config.CENTRALITY_2008[k] for k in (3, 2, 1, 0)]
 
 
 def test_frame_checks_and_the_three_classed_by_2015(population):
     facts = frame.check_population(population)
-    checks = ps.frame_checks(population, facts).set_index("check")["value"]
-    assert checks["SSB national total, 1 Jan 2013"] == 5_051_275
-    assert checks["left for 0706, 0719 and 0720 together"] == 5_051_275 - 4_989_702
-    assert checks["municipalities in size class ≥ 20 000"] == 53
+    checks = ps.frame_checks(population, facts).set_index(["check", "group"])["value"]
+    assert checks[("national_total_2013", "")] == 5_051_275
+    assert checks[("residual_for_three", "")] == 5_051_275 - 4_989_702
+    assert checks[("municipalities_with_2013", "")] == 425
+    assert [checks[("size_class", c)] for c in LABELS] == [228, 147, 53]
     t = ps.unclassed_2013(population, config.DEFAULT_SIZE_BOUNDARIES)
     assert list(t["unit_id"]) == ["0706", "0719", "0720"]
     # SSB mid-2011: 44 008, 5 408, 11 214 -> the same classes as the 2015 figures
@@ -112,22 +112,23 @@ def test_region_by_size(kommuner):
         if r["fylkesnummer"] in ("02", "03") and int(r["population"] or r["population_2015"]) >= 20000)
 
 
-def test_text_figures_and_key_number_say_the_table(population, kommuner):
+def test_closing_values_key_number_and_figures(population, kommuner, raw_counts):
+    _, people = raw_counts
     facts = frame.check_population(population)
     by_size = ps.by_size_class(kommuner)
-    text = ps.closing_text(population, facts, by_size)
-    first = by_size.iloc[0]
-    assert "**428 municipalities** and **18 county municipalities**" in text
-    assert (f"the 228 municipalities in class *< 5 000* are 53.3 % of all municipalities but hold "
-            f"{100 * first.share_of_inhabitants:.1f} % of the inhabitants") in text
-    assert "(together 61 573 inhabitants by SSB's national total)" in text
+    v = ps.closing_values(facts, by_size)
+    assert (v["n_municipalities"], v["n_county"], v["first_n"], v["last_n"]) == (428, 18, 228, 53)
+    assert v["first_share_units"] == pytest.approx(228 / 428)
+    assert v["first_share_people"] == pytest.approx(people["< 5 000"] / 4_989_702)
+    assert v["last_share_people"] == pytest.approx(people["≥ 20 000"] / 4_989_702)
+    assert v["residual"] == 61_573
     kn = ps.key_number(by_size)
-    assert list(kn["value"]) == ["228 (53.3 %)", "428 / 18"]
+    assert list(kn["value"]) == ["228 (53.3 %)", "428 / 18"]            # 228 / 428 = 53.27 %
     assert kn["label"].iloc[0] == "municipalities under 5 000 inhabitants"
-    alt = ps.units_and_inhabitants_alt(by_size)
-    assert "< 5 000: 228 municipalities" in alt and "≥ 20 000: 53 municipalities" in alt
-    region_alt = ps.region_by_size_alt(ps.region_by_size(kommuner))
-    assert region_alt.startswith("Stacked bar chart") and "Nord-Norge:" in region_alt
-    for fig in (ps.plot_units_and_inhabitants(kommuner), ps.plot_region_by_size(kommuner)):
+    classes = ps.units_and_inhabitants_values(by_size)["classes"].localize("en")
+    assert classes.count(";") == 2 and "228" in classes and "53" in classes
+    regions = ps.region_by_size_values(ps.region_by_size(kommuner))["regions"].localize("nb")
+    assert regions.count(";") == len(config.REGIONS) - 1
+    for fig in (ps.plot_units_and_inhabitants(kommuner, "en"), ps.plot_region_by_size(kommuner, "nb")):
         assert config.SSB_ATTRIBUTION in [t.get_text() for t in fig.texts]
         plt.close(fig)

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import sosiale_kommuner
-from sosiale_kommuner import STUDY_TITLE, config
+from sosiale_kommuner import config
 from sosiale_kommuner.build import hashing
 from sosiale_kommuner.build.graph import Chapter, Graph
 from sosiale_kommuner.report import chapter_page, index_page, provenance, styling
@@ -93,9 +93,12 @@ def export(raw, out, chapter=CH00, params=None, nb=None):
     P = config.paths(raw, out)
     params = {"raw_dir": str(raw), "out_dir": str(out), "lang": "en", "seed": 7} if params is None else params
     graph = Graph((chapter,))
-    return chapter_page.export_chapter(nb or executed_notebook(), graph.info(chapter.stem), P, params,
-                                       book=graph.book(), code_hash=FAKE_HASH,
-                                       raw_checksums=hashing.raw_checksums(chapter, P))
+    pages = chapter_page.export_chapter(nb or executed_notebook(), graph.info(chapter.stem), P, params,
+                                        book=graph.book(), code_hash=FAKE_HASH,
+                                        raw_checksums=hashing.raw_checksums(chapter, P))
+    assert sorted(pages) == sorted([f"{chapter.stem}.html", f"en/{chapter.stem}.html"])
+    assert '<html lang="nb">' in pages[f"{chapter.stem}.html"]
+    return pages[f"en/{chapter.stem}.html"]   # these tests read the English edition
 
 
 class Collector(HTMLParser):
@@ -124,7 +127,7 @@ def test_page_hides_code_and_keeps_narrative(raw, tmp_path):
     assert "STDOUT_MARKER" in page
     assert "<strong>What this shows</strong>: 42 units" in page
     assert "1,234" in page
-    assert f"<title>00 The population of local governments · {STUDY_TITLE}</title>" in page
+    assert "<title>00 The municipalities and county municipalities · Sosiale kommuner 2013</title>" in page
     assert page.count("<h1") == 1  # the notebook's own title, none added
 
 
@@ -169,16 +172,16 @@ def test_synthetic_notice_follows_flag(raw, tmp_path):
 
 def test_navigation_previous_contents_next():
     chs = Book.of([ChapterInfo("00_a", "First"), ChapterInfo("01_b", "Second"), ChapterInfo("02_c", "Third")])
-    mid = parse(chapter_page.nav_html(chs.chapters[1], chs))
+    mid = parse(chapter_page.nav_html(chs.chapters[1], chs, "en"))
     hrefs = [a["href"] for t, a in mid if t == "a"]
     assert hrefs == ["00_a.html", "index.html", "02_c.html"]
-    first = chapter_page.nav_html(chs.chapters[0], chs)
+    first = chapter_page.nav_html(chs.chapters[0], chs, "en")
     assert [a["href"] for t, a in parse(first) if t == "a"] == ["index.html", "01_b.html"]
     assert "first chapter" in first
-    last = chapter_page.nav_html(chs.chapters[2], chs)
+    last = chapter_page.nav_html(chs.chapters[2], chs, "en")
     assert [a["href"] for t, a in parse(last) if t == "a"] == ["01_b.html", "index.html"]
     # a page not in the book links to the contents only
-    alone = chapter_page.nav_html(ChapterInfo("99_x", "Scratch"), chs)
+    alone = chapter_page.nav_html(ChapterInfo("99_x", "Scratch"), chs, "en")
     assert [a["href"] for t, a in parse(alone) if t == "a"] == ["index.html"]
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from sosiale_kommuner import config
+from sosiale_kommuner.report.editions import EDITIONS_ENV, LANGS
 
 from . import hashing
 from . import manifest as manifest_mod
@@ -140,6 +141,8 @@ def _run_selected(opts, project, say, paths, selected, declared, pcache, outcome
     say(f"Building {len(selected)} chapter{'s' * (len(selected) != 1)} "
         f"({jobs} job{'s' * (jobs != 1)}{', --force' if opts.force else ''})")
     ctx = BuildContext(project, paths, opts, declared, say)
+    # every chapter emits every edition (its kernels inherit this environment)
+    os.environ[EDITIONS_ENV] = ",".join(LANGS)
     from .engine import run_graph
     run_graph(ctx, selected, jobs)
     outcomes.update(ctx.outcomes)

@@ -34,11 +34,14 @@ from typing import Any, Mapping
 import nbformat
 from nbconvert import HTMLExporter
 
-from sosiale_kommuner import STUDY_SUBTITLE, STUDY_TITLE
 from sosiale_kommuner.config import Paths
 
-from . import provenance
+from . import provenance, text
 from .book import Book, ChapterInfo
+from .editions import EDITION_DIRS
+
+#: Output metadata key marking the edition an output belongs to (:mod:`.editions`).
+LANG_KEY = "sk_lang"
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "sk_report"
@@ -68,9 +71,12 @@ def align_numbers(table_html: str) -> str:
     return _NUMERIC_TD.sub(r'<td class="sk-num">\1</td>', table_html)
 
 
-def _clean_output(out: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
-    """One output as shown on the page, or None to drop it."""
+def _clean_output(out: nbformat.NotebookNode, lang: str | None = None) -> nbformat.NotebookNode | None:
+    """One output as shown on the page of edition ``lang``, or None to drop it."""
     kind = out.get("output_type")
+    edition = out.get("metadata", {}).get(LANG_KEY)
+    if lang is not None and edition is not None and edition != lang:
+        return None
     if kind == "stream":
         if out.get("name") != "stdout" or not out.get("text", "").strip():
             return None
@@ -78,7 +84,8 @@ def _clean_output(out: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     if kind == "error":
         return nbformat.v4.new_output(
             "stream", name="stdout",
-            text=f"Error while building this chapter: {out.get('ename', 'Error')}: {out.get('evalue', '')}\n",
+            text=text.common("page.error", lang or text.LANGS[0], error=f"{out.get('ename', 'Error')}: "
+                                                                       f"{out.get('evalue', '')}") + "\n",
         )
     if kind in ("display_data", "execute_result"):
         data = {k: v for k, v in out.get("data", {}).items() if k not in _DROP_MIMETYPES}
@@ -96,16 +103,21 @@ def _clean_output(out: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     return None
 
 
-def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with only what the page shows, free of run-specific values."""
+def prepare_notebook(nb: nbformat.NotebookNode, lang: str | None = None) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with only what the page of edition ``lang`` shows, free of run-specific
+    values (``lang=None``: every edition's outputs). Outputs marked with another language
+    (:mod:`.editions`) and markdown cells tagged ``lang-<other>`` are left out."""
     nb = copy.deepcopy(nb)
     cells = []
     for cell in nb.cells:
         tags = _tags(cell)
         if tags & REMOVE_TAGS:
             continue
+        if lang is not None and any(tg.startswith("lang-") and tg != f"lang-{lang}" for tg in tags):
+            continue
         if cell.cell_type == "code":
-            outputs = [] if tags & REMOVE_OUTPUT_TAGS else [o for o in map(_clean_output, cell.get("outputs", [])) if o is not None]
+            outputs = [] if tags & REMOVE_OUTPUT_TAGS else [
+                o for o in (_clean_output(x, lang) for x in cell.get("outputs", [])) if o is not None]
             if not outputs:
                 continue
             new = nbformat.v4.new_code_cell(source="", outputs=outputs)
@@ -126,36 +138,57 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _has_title(nb: nbformat.NotebookNode) -> bool:
-    return any(c.cell_type == "markdown" and re.match(r"^\s*#\s", c.source) for c in nb.cells)
+    """Does the page already open with a title (a markdown ``# ...`` or an ``<h1>`` output)?"""
+    for c in nb.cells:
+        if c.cell_type == "markdown" and re.match(r"^\s*#\s", c.source):
+            return True
+        if any("<h1" in "".join(o.get("data", {}).get("text/html", "")) for o in c.get("outputs", [])):
+            return True
+    return False
 
 
-def nav_html(chapter: ChapterInfo, book: Book) -> str:
-    """Previous / contents / next links, in the book's order.
+def chapter_title(chapter: ChapterInfo, lang: str) -> str:
+    """The chapter's title in ``lang`` (the text layer's ``title``; else the graph's)."""
+    return text.get(chapter.stem, "title", lang) if text.has(chapter.stem, "title", lang) else chapter.title
+
+
+def nav_html(chapter: ChapterInfo, book: Book, lang: str = "nb") -> str:
+    """Previous / contents / next links, in the book's order, within the edition ``lang``.
 
     A chapter not in the book (a scratch notebook) gets the contents link only.
     """
     chapters = book.chapters
     stems = book.stems
+    contents = f'<a class="sk-nav-contents" href="index.html">{html.escape(text.common("nav.contents", lang))}</a>'
+    label = html.escape(text.common("nav.label", lang))
     if chapter.stem not in stems:
-        return ('<nav class="sk-nav" aria-label="Chapters">'
-                '<a class="sk-nav-contents" href="index.html">Contents</a></nav>')
+        return f'<nav class="sk-nav" aria-label="{label}">{contents}</nav>'
     i = stems.index(chapter.stem)
     prev_c = chapters[i - 1] if i > 0 else None
     next_c = chapters[i + 1] if i + 1 < len(chapters) else None
 
     def link(c: ChapterInfo | None, rel: str, arrow: str) -> str:
         if c is None:
-            return f'<span class="sk-nav-{rel} sk-nav-none">{arrow} {"first chapter" if rel == "prev" else "last chapter"}</span>'
-        label = f"{c.number} {c.title}"
-        return f'<a class="sk-nav-{rel}" rel="{rel}" href="{html.escape(c.stem)}.html">{arrow} {html.escape(label)}</a>'
+            none = text.common("nav.first" if rel == "prev" else "nav.last", lang)
+            return f'<span class="sk-nav-{rel} sk-nav-none">{arrow} {html.escape(none)}</span>'
+        name = f"{c.number} {chapter_title(c, lang)}"
+        return f'<a class="sk-nav-{rel}" rel="{rel}" href="{html.escape(c.stem)}.html">{arrow} {html.escape(name)}</a>'
 
-    return (
-        '<nav class="sk-nav" aria-label="Chapters">'
-        f'{link(prev_c, "prev", "←")}'
-        '<a class="sk-nav-contents" href="index.html">Contents</a>'
-        f'{link(next_c, "next", "→")}'
-        "</nav>"
-    )
+    return (f'<nav class="sk-nav" aria-label="{label}">{link(prev_c, "prev", "←")}{contents}'
+            f'{link(next_c, "next", "→")}</nav>')
+
+
+def twin_html(stem: str, lang: str) -> str:
+    """The link from a page to the same page in the other edition(s)."""
+    links = []
+    for other in text.LANGS:
+        if other == lang:
+            continue
+        up = "../" * EDITION_DIRS[lang].count("/")
+        href = f"{up}{EDITION_DIRS[other]}{stem}.html"
+        links.append(f'<a href="{html.escape(href)}" hreflang="{other}" lang="{other}">'
+                     f'{html.escape(text.common("edition.name", other))}</a>')
+    return f'<p class="sk-twin">{" · ".join(links)}</p>'
 
 
 def _scrub_paths(text: str, paths: Paths) -> str:
@@ -166,11 +199,14 @@ def _scrub_paths(text: str, paths: Paths) -> str:
 
 
 def render_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, *, book: Book, synthetic: bool,
-                   footer: str, lang: str = "en") -> str:
-    """Render a prepared notebook with the page frame; no file system access."""
-    page = prepare_notebook(nb)
+                   footer: str, lang: str = "nb") -> str:
+    """Render the page of edition ``lang`` with the page frame; no file system access."""
+    page = prepare_notebook(nb, lang)
+    title = chapter_title(chapter, lang)
     if not _has_title(page):
-        page.cells.insert(0, nbformat.v4.new_markdown_cell(source=f"# {chapter.number} {chapter.title}"))
+        heading = f'<h1 id="top">{html.escape(chapter.number)} {html.escape(title)}</h1>'
+        page.cells.insert(0, nbformat.v4.new_code_cell(source="", outputs=[
+            nbformat.v4.new_output("display_data", data={"text/html": heading})]))
         page.cells[0]["id"] = "sk0"
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
@@ -178,17 +214,20 @@ def render_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, *, book: Boo
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        language_code=lang,
     )
+    study = text.common("study.title", lang)
     resources = {
         "metadata": {"name": chapter.stem},
         "language_code": lang,
         "sk": {
-            "page_title": f"{chapter.number} {chapter.title} · {STUDY_TITLE}",
-            "study_title": STUDY_TITLE,
-            "study_subtitle": STUDY_SUBTITLE,
-            "notice_html": provenance.notice_html(synthetic),
-            "nav_html": nav_html(chapter, book),
-            "attribution_html": provenance.attribution_html(chapter),
+            "page_title": f"{chapter.number} {title} · {study}",
+            "study_title": study,
+            "study_subtitle": text.common("study.subtitle", lang),
+            "notice_html": provenance.notice_html(synthetic, lang),
+            "nav_html": nav_html(chapter, book, lang),
+            "twin_html": twin_html(chapter.stem, lang),
+            "attribution_html": provenance.attribution_html(chapter, lang),
             "provenance_html": footer,
         },
     }
@@ -212,20 +251,24 @@ def tidy_html(text: str) -> str:
 
 
 def export_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, paths: Paths, params: dict, *,
-                   book: Book, code_hash: str, raw_checksums: dict[str, str]) -> str:
-    """The HTML page of an executed chapter notebook (the caller writes it).
+                   book: Book, code_hash: str, raw_checksums: dict[str, str]) -> dict[str, str]:
+    """The pages of an executed chapter notebook, one per edition: ``{path under reports/: HTML}``
+    (``<stem>.html`` in bokmål, ``en/<stem>.html`` in English); the caller writes them.
 
     ``params`` are the papermill parameters the chapter ran with; the footer prints them
     without paths, with ``code_hash`` and the ``raw_checksums`` of the files the chapter
     read (the build computes both). The synthetic-data notice follows
     ``<raw>/survey/SYNTHETIC.yaml``.
     """
-    lang = str((params or {}).get("lang") or "en")
-    footer = provenance.footer_html(stem=chapter.stem, code_hash=code_hash, params=params,
-                                    raw_checksums=dict(raw_checksums))
-    text = render_chapter(nb, chapter, book=book, synthetic=provenance.is_synthetic(paths), footer=footer,
-                          lang=lang)
-    return _scrub_paths(text, paths)
+    synthetic = provenance.is_synthetic(paths)
+    pages = {}
+    for lang in text.LANGS:
+        footer = provenance.footer_html(stem=chapter.stem, code_hash=code_hash, params=params,
+                                        raw_checksums=dict(raw_checksums), lang=lang)
+        page = render_chapter(nb, chapter, book=book, synthetic=synthetic, footer=footer, lang=lang)
+        pages[f"{EDITION_DIRS[lang]}{chapter.stem}.html"] = _scrub_paths(page, paths)
+    return pages
 
 
-__all__ = ["export_chapter", "prepare_notebook", "render_chapter", "nav_html", "tidy_html"]
+__all__ = ["export_chapter", "prepare_notebook", "render_chapter", "nav_html", "twin_html", "tidy_html",
+           "chapter_title", "LANG_KEY"]

@@ -42,6 +42,13 @@ def png_bytes(fig: matplotlib.figure.Figure) -> bytes:
     return buf.getvalue()
 
 
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels of PNG ``data`` (from its IHDR header)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 def show(fig: matplotlib.figure.Figure, alt: str) -> None:
     """Display ``fig`` as a PNG with alt text ``alt`` and close it.
 

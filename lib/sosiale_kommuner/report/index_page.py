@@ -223,7 +223,7 @@ def render_index(paths: Paths, book: Book, *, stale: Iterable[str] = (), k_min: 
     other_tables = sorted(p.name for p in paths.tables.glob("*.csv") if p.name not in known) if paths.tables.is_dir() else []
     text = _environment().get_template("index_page.html.j2").render(
         study_title=STUDY_TITLE, study_subtitle=STUDY_SUBTITLE, version=__version__,
-        notice_html=provenance.notice_html(provenance.is_synthetic(paths)),
+        notice_html=provenance.notice_html(provenance.is_synthetic(paths), "en"),
         synthetic=provenance.is_synthetic(paths),
         design=rows, design_source=source, design_table=DESIGN_TABLES[-1],
         entries=entries, other_tables=other_tables, k_min=k_min,

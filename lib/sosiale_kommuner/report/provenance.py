@@ -34,6 +34,7 @@ import yaml
 from sosiale_kommuner import __version__
 from sosiale_kommuner.config import SSB_ATTRIBUTION, SYNTHETIC_FLAG, Paths
 
+from . import text
 from .book import ChapterInfo
 
 #: Packages whose versions appear in every footer (the numbers depend on them).
@@ -44,13 +45,6 @@ KEY_PACKAGES = (
 #: Parameter names never printed: they are folders, and folders differ between builds.
 PATH_PARAMS = frozenset({"raw_dir", "out_dir"})
 _PATH_SUFFIXES = ("_dir", "_path", "_file", "_root")
-
-SYNTHETIC_NOTICE = (
-    "The survey answers behind every number on this page were "
-    "made by the project's own generator, calibrated to the published figures of 2013; they "
-    "are not the real survey responses. The population figures (SSB) are real."
-)
-
 
 def package_versions(packages: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str]:
     """Installed version of each package (``"not installed"`` if absent), plus Python."""
@@ -107,18 +101,20 @@ def is_synthetic(paths: Paths) -> bool:
     return value
 
 
-def notice_html(synthetic: bool) -> str:
+def notice_html(synthetic: bool, lang: str = "nb") -> str:
+    """The synthetic-data notice (empty when the data are not synthetic)."""
     if not synthetic:
         return ""
-    return (f'<p class="sk-notice" role="note"><strong>Synthetic demonstration data.</strong> '
-            f'{html.escape(SYNTHETIC_NOTICE)}</p>')
+    return (f'<p class="sk-notice" role="note"><strong>{html.escape(text.common("notice.synthetic_title", lang))}'
+            f'</strong> {text.to_html(text.common("notice.synthetic", lang), inline=True)}</p>')
 
 
-def attribution_html(chapter: ChapterInfo | None) -> str:
+def attribution_html(chapter: ChapterInfo | None, lang: str = "nb") -> str:
+    """SSB's attribution, on pages that show SSB's figures."""
     if chapter is not None and not chapter.shows_ssb:
         return ""
     return (f'<p class="sk-attribution">{html.escape(SSB_ATTRIBUTION)} '
-            '(population figures, licence NLOD 2.0 / CC BY 4.0).</p>')
+            f'({html.escape(text.common("footer.ssb_licence", lang))})</p>')
 
 
 def _format_param(value: Any) -> str:
@@ -126,43 +122,46 @@ def _format_param(value: Any) -> str:
 
 
 def footer_html(*, stem: str, code_hash: str, params: Mapping[str, Any] | None,
-                raw_checksums: Mapping[str, str], versions: Mapping[str, str] | None = None) -> str:
-    """The provenance block of a chapter's footer (deterministic HTML)."""
+                raw_checksums: Mapping[str, str], versions: Mapping[str, str] | None = None,
+                lang: str = "nb") -> str:
+    """The provenance block of a chapter's footer (deterministic HTML), in ``lang``."""
     esc = html.escape
+
+    def t(key: str, **values: Any) -> str:
+        return text.common(f"footer.{key}", lang, **values)
+
     versions = package_versions() if versions is None else versions
     rows = [
-        f"<tr><th>Project version</th><td>sosiale-kommuner {esc(__version__)}</td></tr>",
-        f'<tr><th>Code hash</th><td class="sk-hash">{esc(code_hash)}</td></tr>',
+        f"<tr><th>{esc(t('version'))}</th><td>sosiale-kommuner {esc(__version__)}</td></tr>",
+        f'<tr><th>{esc(t("code_hash"))}</th><td class="sk-hash">{esc(code_hash)}</td></tr>',
     ]
     shown = public_params(params)
     if shown:
         items = ", ".join(f"<code>{esc(k)} = {esc(_format_param(v))}</code>" for k, v in shown.items())
     else:
-        items = "none"
-    rows.append(f"<tr><th>Parameters</th><td>{items}</td></tr>")
+        items = esc(t("no_parameters"))
+    rows.append(f"<tr><th>{esc(t('parameters'))}</th><td>{items}</td></tr>")
     pkg = ", ".join(f"{esc(k)} {esc(v)}" for k, v in versions.items())
-    rows.append(f"<tr><th>Packages</th><td>{pkg}</td></tr>")
+    rows.append(f"<tr><th>{esc(t('packages'))}</th><td>{pkg}</td></tr>")
     raw_rows = "".join(
         f'<tr><td><code>{esc(name)}</code></td><td class="sk-hash">{esc(digest)}</td></tr>'
         for name, digest in sorted(raw_checksums.items())
     )
     raw_table = (
-        '<table class="sk-raw"><caption>Raw files read (SHA-256)</caption>'
-        f"<thead><tr><th>File in the raw folder</th><th>SHA-256</th></tr></thead><tbody>{raw_rows}</tbody></table>"
-        if raw_rows else "<p>This chapter reads no raw files directly.</p>"
+        f'<table class="sk-raw"><caption>{esc(t("raw_caption"))}</caption>'
+        f"<thead><tr><th>{esc(t('raw_file'))}</th><th>SHA-256</th></tr></thead><tbody>{raw_rows}</tbody></table>"
+        if raw_rows else f"<p>{esc(t('no_raw'))}</p>"
     )
     return (
-        f'<section class="sk-provenance" aria-label="Provenance">\n'
-        f"<h2>Provenance</h2>\n"
-        f"<p>Built from notebook <code>notebooks/{esc(stem)}.ipynb</code>. "
-        f"The code hash covers that notebook and the <code>lib/</code> package; a changed line of "
-        f"code or a changed raw file changes it or the checksums below.</p>\n"
+        f'<section class="sk-provenance" aria-labelledby="provenance">\n'
+        f'<h2 id="provenance">{esc(t("title"))}</h2>\n'
+        f"<p>{text.to_html(t('built_from', notebook=f'notebooks/{stem}.ipynb'), inline=True)}</p>\n"
         f'<table class="sk-meta"><tbody>{"".join(rows)}</tbody></table>\n'
         f"{raw_table}\n</section>"
     )
 
 
 __all__ = [
-    "KEY_PACKAGES", "SYNTHETIC_NOTICE", "package_versions", "public_params", "is_synthetic",
+    "KEY_PACKAGES", "package_versions", "public_params", "is_synthetic",
     "notice_html", "attribution_html", "footer_html",
 ]
