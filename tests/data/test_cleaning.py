@@ -98,7 +98,7 @@ def test_typed_columns(shipped, book):
     r = shipped.responses
     lik = r["a5_admin_leadership"]
     assert isinstance(lik.dtype, pd.CategoricalDtype) and lik.cat.ordered
-    assert list(lik.cat.categories) == book.likert_levels("a5_admin_leadership", include_dont_know=True)
+    assert list(lik.cat.categories) == book.item("a5_admin_leadership").level_keys
     dk = r["a7_need_knowledge"]
     assert (dk == "dont_know").sum() > 0 and dk.isna().sum() > 0   # Vet ikke apart from missing
     assert r["a1_channels__facebook"].dtype == "boolean"

@@ -50,8 +50,9 @@ import numpy as np
 import pandas as pd
 
 from sosiale_kommuner.config import FYLKESKOMMUNE, KOMMUNE
-from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook, Item, likert_scores
+from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook, Item
 from sosiale_kommuner.data.respondents import design_for, with_columns
+from sosiale_kommuner.data.typed import likert_scores
 from sosiale_kommuner.report.results import ESTIMATES_COLUMNS
 from sosiale_kommuner.survey import estimation
 from sosiale_kommuner.survey.design import SurveyDesign
@@ -152,7 +153,7 @@ def item_rows(design: SurveyDesign, item: Item, mask: np.ndarray | None = None) 
     missing = [c for c in item.columns if c not in data.columns]
     if missing and not item.is_multiple or len(missing) == len(item.columns):
         raise KeyError(f"item {item.id!r}: the respondent table (responses.parquet) has no column(s) "
-                       f"{missing}; expected the typed columns of codebook.to_typed")
+                       f"{missing}; expected the typed columns of typed.to_typed")
     rows: list[dict] = []
     if item.is_categorical:
         col = data[item.id]

@@ -39,6 +39,7 @@ from scipy import stats
 from sosiale_kommuner import config
 from sosiale_kommuner.data import codebook as cbm
 from sosiale_kommuner.data import respondents, synth
+from sosiale_kommuner.data.typed import to_typed
 
 from . import item_tests, weighting
 from .item_tests import CONTRASTS
@@ -102,7 +103,7 @@ def _typed_population(params, codebook, population, reps, seed) -> pd.DataFrame:
     latent = synth.draw_answers(big, params, codebook, seed, status["facebook_page"].to_numpy(),
                                 salt="process", routed=True)
     keyed = latent.assign(unit_id=big["unit_id"].to_numpy(), unit_type=big["unit_type"].astype(str).to_numpy())
-    typed = cbm.to_typed(keyed, codebook, keep=("unit_id", "unit_type"))
+    typed = to_typed(keyed, codebook, keep=("unit_id", "unit_type"))
     typed["size_class"] = big["size_class"].to_numpy()
     return typed
 

@@ -6,6 +6,8 @@ module                        responsibility
 :mod:`.frame`                 the population frame (SSB): 428 municipalities and 18 county
                               municipalities, size classes, regions, centrality
 :mod:`.codebook`              the questionnaire, defined once (items, codes, nb/en labels)
+:mod:`.typed`                 the typed-column convention of the processed data (categoricals
+                              of level keys, "Vet ikke" its own level, nullable booleans)
 :mod:`.readers`               one reader for survey-tool exports (``.csv``, ``.xlsx``, ``.sav``)
 :mod:`.cleaning`              from exports to respondents: the rules in order, the cleaning log
 :mod:`.validation`            columns and cells of an export against the codebook (pandera)
@@ -18,7 +20,8 @@ module                        responsibility
 :mod:`.privacy`               pseudonymous ids, the contact list, scrubbing, the leak scanner
 :mod:`.respondents`           the processed respondent table and the survey designs of the
                               two populations
-:mod:`.synth`                 the generator of the synthetic demonstration data
+:mod:`.synth`                 the generator of the synthetic demonstration data (a package:
+                              one module per step)
 ============================  ============================================================
 
 This layer may use :mod:`sosiale_kommuner.survey` (designs) and the package root

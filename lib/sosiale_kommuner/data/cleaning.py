@@ -5,7 +5,7 @@ Input: the raw survey folder (``<raw>/survey/``: ``codebook.yaml``, ``respondent
 :mod:`sosiale_kommuner.data.readers`) and the population table. Output (:func:`run_cleaning`):
 
 * ``responses``: one row per responding unit of the main survey — ``unit_id, unit_type,
-  respondent_id`` (pseudonymous) and the typed item columns (``codebook.to_typed``; the
+  respondent_id`` (pseudonymous) and the typed item columns (``typed.to_typed``; the
   typed kommunenummer is dropped: ``unit_id`` replaces it);
 * ``presurvey``: the same for the pre-survey;
 * ``coverage``: every unit of both populations — ``unit_id, unit_type, mapped, presurvey,
@@ -70,6 +70,7 @@ from .linking import link_units, name_index
 from .readers import ExportError, ExportTable
 from .submissions import CRITERIA, choose_submissions
 from .summaries import answer_summary, coverage_summary
+from .typed import is_dont_know, to_typed
 from .validation import check_columns, export_schema, parse_timestamp, validate_export
 
 MAPPING_STEM = privacy.CONTACT_LIST_STEM
@@ -244,8 +245,8 @@ def clean_survey(et: ExportTable, population: pd.DataFrame, codebook: cbm.Codebo
     chosen = coded.iloc[pos].reset_index(drop=True)
     uid = kept.set_index("pos").loc[pos, "unit_id"].to_numpy()
     ut = population.set_index("unit_id").loc[uid, "unit_type"].to_numpy()
-    typed = cbm.to_typed(chosen.drop(columns=["bg_kommunenummer"]), codebook, survey=survey)
-    n_dk = sum(int(cbm.is_dont_know(typed[c]).sum()) for c in typed.columns
+    typed = to_typed(chosen.drop(columns=["bg_kommunenummer"]), codebook, survey=survey)
+    n_dk = sum(int(is_dont_know(typed[c]).sum()) for c in typed.columns
                if isinstance(typed[c].dtype, pd.CategoricalDtype))
     log.add(survey, "recode to typed columns (ordered categoricals, booleans; 'Vet ikke' its own level)",
             len(typed), len(typed), 0, f"{n_dk} 'Vet ikke' answers kept as a level")

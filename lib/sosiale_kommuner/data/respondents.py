@@ -4,7 +4,7 @@
 responding unit:
 
 * ``data/processed/responses.parquet`` (notebook 02): ``unit_id, unit_type,
-  respondent_id`` and the typed item columns of the codebook (``codebook.to_typed``);
+  respondent_id`` and the typed item columns of the codebook (``typed.to_typed``);
 * ``data/processed/population.parquet`` (notebook 00): the unit's ``size_class``,
   ``region`` and ``centrality`` (empty for county municipalities);
 * ``data/processed/weights.parquet`` (notebook 03): ``weight`` (population units per

@@ -13,6 +13,7 @@ import pandas as pd
 from sosiale_kommuner import config
 
 from . import codebook as cbm
+from .typed import is_dont_know
 
 
 def answer_summary(responses: pd.DataFrame, codebook: cbm.Codebook, survey: str = "main") -> pd.DataFrame:
@@ -36,7 +37,7 @@ def answer_summary(responses: pd.DataFrame, codebook: cbm.Codebook, survey: str 
             dk = np.zeros(len(responses), dtype=bool)
         else:
             ans = responses[it.id].notna().to_numpy()
-            dk = cbm.is_dont_know(responses[it.id]).to_numpy() if it.is_categorical else np.zeros(len(responses), bool)
+            dk = is_dont_know(responses[it.id]).to_numpy() if it.is_categorical else np.zeros(len(responses), bool)
         n_shown = int(shown.sum())
         n_ans = int((shown & ans).sum())
         recs.append(dict(item=it.id, area=it.area, type=it.type, shown=n_shown, answered=n_ans,
