@@ -41,6 +41,7 @@ from sosiale_kommuner.survey import power
 
 from . import claims as claims_mod
 from . import text
+from .editions import tables_href
 
 TESTS = "09_size_differences"
 ALPHA = 0.05
@@ -245,7 +246,7 @@ def links(ctx: Context, stem: str, table: str) -> list[tuple[str, str]]:
     anchor = ctx.anchors(stem, f"{stem}__{table}.csv")
     out = [(ctx.t("finding.see", number=ctx.chapter_label(stem)), f"{stem}.html" + (f"#{anchor}" if anchor else ""))]
     if ctx.tables.has(stem, table):
-        out.append((ctx.t("finding.data"), f"tables/{stem}__{table}.csv"))
+        out.append((ctx.t("finding.data"), tables_href(ctx.lang, f"{stem}__{table}.csv")))
     return out
 
 

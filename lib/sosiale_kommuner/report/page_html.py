@@ -44,12 +44,12 @@ def heading_id(words: str, taken: set[str]) -> str:
 def _sections(main, soup, lang: str) -> list[tuple[int, str, str]]:
     """Give every h2/h3 an id and an anchor; return (level, id, words) in page order."""
     taken = {t["id"] for t in main.find_all(id=True)}
+    for old in main.find_all("a", class_="anchor-link"):   # nbconvert's hidden pilcrows
+        old.decompose()
     out = []
     for h in main.find_all(["h2", "h3"]):
         if any(p.name in _NOT_SECTIONS for p in h.parents):
             continue
-        for old in h.find_all("a", class_="anchor-link"):   # nbconvert's hidden pilcrow
-            old.decompose()
         words = " ".join(h.get_text(" ", strip=True).split())
         if not h.get("id"):
             h["id"] = heading_id(words, taken)
