@@ -29,7 +29,7 @@ from .book import BOOK_PAGES, Book
 from .editions import EDITION_DIRS
 from .index_page import design_rows, design_table_html, read_status, render_page
 from .key_findings import Missing, Tables
-from .text.formats import LANGS, LOCALES
+from .text.formats import LANGS, LOCALES, number
 
 esc = html.escape
 
@@ -143,7 +143,8 @@ def _item_html(cb, it, lang: str, survey: str) -> str:
     extra = "" if lang == "nb" else f' <i lang="nb" class="sk-q-nb">{esc(it.nb)}</i>'
     facts = [q(f"type.{it.type}")]
     if it.min is not None and it.max is not None and it.is_numeric:
-        facts.append(q("range", min=it.min, max=it.max))
+        show = (lambda v: str(int(v))) if it.type == "year" else (lambda v: number(v, 0 if v == int(v) else 1, lang))
+        facts.append(q("range", min=show(it.min), max=show(it.max)))
     if it.filter_item is not None:
         parent = cb.item(it.filter_item)
         answers = [_quoted(c.label(lang), lang) for c in parent.codes if c.code in it.filter_codes]
