@@ -178,7 +178,8 @@ def test_chapter_status_in_words_and_details_collapsed(site):
     assert "Utdatert – koden eller dataene er endret" in row("04_adoption")
     # what the build said is in the collapsed build details of the footer only
     footer = section(page, '<footer class="sk-footer">', "</footer>")
-    assert "<details class=\"sk-build\">" in footer and "KeyError: &#x27;q1&#x27;" in footer
+    assert "<details class=\"sk-build\">" in footer and "KeyError: &#x27;q1&#x27;</td>" in footer
+    assert '<td lang="en">cell 7' in footer                  # the build's own words are English
 
 
 def test_design_table_from_the_cleaning_chapter_set_against_the_published_figures(site):
@@ -209,7 +210,8 @@ def test_index_of_both_editions_is_written_and_deterministic(site):
     assert paths[1].read_text() == index_page.render_index(site, BOOK, lang="en")
     text = paths[0].read_text()
     assert "Syntetiske demonstrasjonsdata." in text and "Kilde: Statistisk sentralbyrå" in text
-    assert '<section aria-labelledby="cite" class="sk-cite">' in text and "CITATION.cff" in text
+    assert '<section aria-labelledby="cite" class="sk-cite">' in text and "Slik siterer du rapporten" in text
+    assert "CITATION.cff" not in section(text, "<main", "</main>")
 
 
 def test_claims_file_errors_name_the_claim(raw):

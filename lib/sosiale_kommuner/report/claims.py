@@ -126,7 +126,7 @@ def cite_html(claim: Claim, lang: str, **values: Any) -> str:
         if text.has("index", f"claim.{claim.key}", lang) else ""
     s = claim.source
     title = f'<a href="{esc(s.url)}" hreflang="nb">{esc(s.title)}</a>' if s.url else esc(s.title)
-    source = f'{esc(s.publisher)}: <cite lang="nb">{title}</cite>, {esc(s.date_text(lang))}'
+    source = f'<span lang="nb">{esc(s.publisher)}</span>: <cite lang="nb">{title}</cite>, {esc(s.date_text(lang))}'
     if claim.quote:
         quote = (f'<blockquote class="sk-quote" lang="{claim.language}"><p>«{esc(claim.quote)}»</p></blockquote>')
     else:

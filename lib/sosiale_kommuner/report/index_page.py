@@ -302,7 +302,10 @@ def render_index(paths: Paths, book: Book, *, stale: Iterable[str] = (), lang: s
     build_rows = [(text.common("footer.version", lang), f"sosiale-kommuner {__version__}"),
                   (text.common("footer.packages", lang),
                    ", ".join(f"{k} {v}" for k, v in provenance.package_versions().items()))]
-    status_rows = [(frame.page_label(e.chapter.stem, book, lang), e.reason or status_text(e, lang)) for e in entries]
+    # what the build said of a failed or skipped chapter (its words are English); else the status
+    status_rows = [(frame.page_label(e.chapter.stem, book, lang), e.reason, "en")
+                   if e.status in ("failed", "skipped") and e.reason
+                   else (frame.page_label(e.chapter.stem, book, lang), status_text(e, lang)) for e in entries]
     build = (provenance.build_table_html(build_rows, text.common("footer.title", lang))
              + provenance.build_table_html(status_rows, t("status.details")))
     body = {

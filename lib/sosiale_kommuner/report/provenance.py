@@ -214,10 +214,13 @@ def citation_html(lang: str = "nb", cff: Mapping[str, Any] | None = None) -> str
     return "\n".join(lines)
 
 
-def build_table_html(rows: list[tuple[str, str]], caption: str) -> str:
-    """A small two-column table of build facts (for a page's collapsed build details)."""
+def build_table_html(rows: list[tuple[str, ...]], caption: str) -> str:
+    """A small two-column table of build facts (for a page's collapsed build details). A row
+    may name the language of its value when it is not the page's: ``(name, value, "en")``
+    (the build's own messages are English)."""
     esc = html.escape
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    body = "".join(f"<tr><th>{esc(r[0])}</th><td{f' lang={chr(34)}{r[2]}{chr(34)}' if len(r) > 2 else ''}>"
+                   f"{esc(r[1])}</td></tr>" for r in rows)
     return f'<table class="sk-meta"><caption>{esc(caption)}</caption><tbody>{body}</tbody></table>'
 
 
