@@ -102,7 +102,7 @@ def test_key_findings_are_computed_from_the_tables(site):
     assert f"<strong>81{NBSP}%</strong> av kommunene brukte sosiale medier" in use
     assert f"(KI 76–86{NBSP}%, n = 200)" in use and f"Fylkeskommunene: 91{NBSP}% (KI 68–98{NBSP}%, n = 11)" in use
     # size classes: +0.2788 -> +28 points, 0.1520..0.3978 -> +15..+40, BH-adjusted 0.1102 >= 0.05
-    assert ("Største mot minste kommunestørrelse: +28 prosentpoeng (KI +15 til +40), ikke "
+    assert ("De største mot de minste kommunene: +28 prosentpoeng (KI +15 til +40), ikke "
             in re.sub(r"<[^>]+>", "", use))
     assert "justert p = 0,110" in use
     # county municipalities: not significant, so the minimum detectable difference for 11 against
@@ -124,14 +124,14 @@ def test_size_and_county_findings_count_the_tests_after_benjamini_hochberg(site)
     page = index_page.render_index(site, BOOK, lang="nb")
     size = re.sub(r"<[^>]+>", "", section(page, 'id="finding-size"', 'id="finding-counties"'))
     # size_class rows with an adjusted p: 4 (one has none); below 0.05: twitter, sector accounts, leadership
-    assert "Av 4 spørsmål og svaralternativer som ble prøvd mellom de tre kommunestørrelsene, skilte 3 seg" in size
+    assert "Av 4 spørsmål og svaralternativer som ble testet mellom de tre kommunestørrelsene, skilte 3 seg" in size
     # the largest significant difference of proportions is -0.4512 (sector accounts, "many sectors")
     assert ("Størst forskjell: Sektorkontoer: Ja, mange sektorer, −45 prosentpoeng mellom de største og de minste "
             "kommunene (KI −60 til −20; justert p = 0,030)") in size
     assert "får støtte for 3 av 4 spørsmål og svaralternativer" in size
     assert "setningen finnes ikke i den lesbare kopien" in size          # the claim has no quotation
     counties = re.sub(r"<[^>]+>", "", section(page, 'id="finding-counties"', "</ol>"))
-    assert "Av 2 spørsmål og svaralternativer som ble prøvd mellom kommuner og fylkeskommuner, skilte 1 seg" in counties
+    assert "Av 2 spørsmål og svaralternativer som ble testet mellom kommuner og fylkeskommuner, skilte 1 seg" in counties
     assert "Med 11 fylkeskommuner som svarte, kan testene bare oppdage forskjeller på minst 48 prosentpoeng" in counties
 
 
@@ -222,3 +222,14 @@ def test_claims_file_errors_name_the_claim(raw):
     assert claims.load_claims(config.paths(raw, raw)) == {}
     repo = claims.load_claims(config.paths(None, None))
     assert repo["facebook_2013"].share() == 210 / 428 and repo["design_answered"].quote is None
+
+
+def test_findings_use_the_level_chapter_09_ran_with(site):
+    status = json.loads((site.pipeline_state / "status.json").read_text())
+    status["09_size_differences"]["params"] = {"alpha": 0.02, "power_target": 0.9}
+    (site.pipeline_state / "status.json").write_text(json.dumps(status))
+    size = re.sub(r"<[^>]+>", "", section(index_page.render_index(site, BOOK, lang="nb"), 'id="finding-size"',
+                                          'id="finding-counties"'))
+    # at 2 %, the sector accounts (adjusted p 0.030) no longer count: twitter and leadership do
+    assert f"skilte 2 seg etter Benjamini–Hochberg-korreksjon (2{NBSP}%-nivå)" in size
+    assert "Størst forskjell: Kanaler: Twitter, +40 prosentpoeng" in size

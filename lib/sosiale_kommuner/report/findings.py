@@ -14,7 +14,7 @@ from typing import Callable
 from sosiale_kommuner.survey.power import mdd_proportion
 
 from .key_findings import (
-    ALPHA, TESTS, Context, Finding, Missing, claim, compare_half, compare_share, county_line, evidence,
+    TESTS, Context, Finding, Missing, claim, compare_half, compare_share, county_line, evidence,
     item_mdd, links, status_note,
 )
 from .text.formats import join, percent
@@ -188,8 +188,8 @@ def size(ctx: Context) -> Finding:
     try:
         df = ctx.tables.read(TESTS, "tests")
         rows = df[(df["comparison"] == "size_class") & df["p_adjusted"].notna()]
-        sig = rows[rows["p_adjusted"] < ALPHA]
-        f.lead = ctx.md("finding.size.lead", tested=len(rows), sig=len(sig))
+        sig = rows[rows["p_adjusted"] < ctx.alpha]
+        f.lead = ctx.md("finding.size.lead", tested=len(rows), sig=len(sig), alpha=ctx.alpha)
         props = sig[sig["effect_measure"].astype(str).str.startswith("diff_prop")]
         if len(props):
             r = props.loc[props["effect_size"].abs().sort_values(ascending=False, kind="stable").index[0]]
@@ -213,8 +213,8 @@ def counties(ctx: Context) -> Finding:
     try:
         df = ctx.tables.read(TESTS, "tests")
         rows = df[(df["comparison"] == "unit_type") & df["p_adjusted"].notna()]
-        sig = rows[rows["p_adjusted"] < ALPHA]
-        f.lead = ctx.md("finding.counties.lead", tested=len(rows), sig=len(sig))
+        sig = rows[rows["p_adjusted"] < ctx.alpha]
+        f.lead = ctx.md("finding.counties.lead", tested=len(rows), sig=len(sig), alpha=ctx.alpha)
         mdd_line = _counties_mdd(ctx, rows)
         if mdd_line:
             f.evidence.append(mdd_line)
@@ -236,10 +236,11 @@ def _counties_mdd(ctx: Context, rows) -> str:
         if values:
             n_f = _respondents(ctx, "fylkeskommune")
             return ctx.md("finding.counties.mdd", mdd=statistics.median(v for v, _ in values),
-                          n_county=n_f or 0)
+                          n_county=n_f or 0, power=ctx.power)
     n_f, n_k = _respondents(ctx, "fylkeskommune"), _respondents(ctx, "kommune")
     if n_f and n_k and n_f > 1:
-        return ctx.md("finding.counties.mdd_srs", mdd=mdd_proportion(n_f, n_k, df=n_f - 1), n_county=n_f)
+        return ctx.md("finding.counties.mdd_srs", n_county=n_f, power=ctx.power,
+                      mdd=mdd_proportion(n_f, n_k, df=n_f - 1, alpha=ctx.alpha, power=ctx.power))
     return ""
 
 

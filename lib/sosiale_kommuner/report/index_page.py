@@ -284,7 +284,8 @@ def render_index(paths: Paths, book: Book, *, stale: Iterable[str] = (), lang: s
             codebook = None
     ctx = Context(Tables(paths.tables), lang, claims=claims, codebook=codebook,
                   chapter_label=lambda stem: str(int(stem[:2])) if stem[:2].isdigit() else stem,
-                  status={e.chapter.stem: e.status for e in entries}, anchors=figure_anchors(paths, lang))
+                  status={e.chapter.stem: e.status for e in entries}, anchors=figure_anchors(paths, lang)
+                  ).with_parameters(read_status(paths).get(findings_mod.TESTS, {}).get("params") or {})
     design, source = design_rows(paths, lang, claims)
     up = "../" * EDITION_DIRS[lang].count("/")
     known = {t for e in entries for t in e.tables}

@@ -44,7 +44,10 @@ from . import text
 from .editions import tables_href
 
 TESTS = "09_size_differences"
+#: The level of the tests and the power of the MDD, unless chapter 09 ran with others
+#: (its parameters ``alpha`` and ``power_target``, from the build's status).
 ALPHA = 0.05
+POWER = 0.8
 PAGE = "index"
 
 
@@ -140,6 +143,13 @@ class Context:
         self.chapter_label = chapter_label
         self.status = dict(status or {})
         self.anchors = anchors or (lambda stem, table: None)
+        self.alpha, self.power = ALPHA, POWER
+
+    def with_parameters(self, params: Mapping[str, Any]) -> "Context":
+        """Take the level and power chapter 09 ran with (its ``alpha`` and ``power_target``)."""
+        self.alpha = float(params.get("alpha", ALPHA))
+        self.power = float(params.get("power_target", POWER))
+        return self
 
     def t(self, key: str, **values: Any) -> str:
         return text.get(PAGE, key, self.lang, **values)
@@ -199,7 +209,7 @@ def item_mdd(ctx: Context, item: str, stem: str | None = None) -> tuple[float, b
         return None
     if n_f < 2 or n_k < 2:
         return None
-    return power.mdd_proportion(n_f, n_k, df=n_f - 1), False
+    return power.mdd_proportion(n_f, n_k, df=n_f - 1, alpha=ctx.alpha, power=ctx.power), False
 
 
 def evidence(ctx: Context, item: str, comparison: str, stem: str | None = None) -> str:
@@ -210,10 +220,10 @@ def evidence(ctx: Context, item: str, comparison: str, stem: str | None = None) 
         return html.escape(ctx.t("evidence.missing", chapter=ctx.chapter_label(exc.stem)))
     prop, values = _effect_values(row)
     p = float(row["p_adjusted"])
-    verdict = ctx.t("evidence.sig" if p < ALPHA else "evidence.ns", p=p)
+    verdict = ctx.t("evidence.sig" if p < ctx.alpha else "evidence.ns", p=p)
     kind = "size" if comparison == "size_class" else "county"
     out = ctx.md(f"evidence.{kind}_{'prop' if prop else 'score'}", verdict=verdict, **values)
-    if kind == "county" and prop and p >= ALPHA:
+    if kind == "county" and prop and p >= ctx.alpha:
         found = item_mdd(ctx, item, stem)
         if found is not None:
             mdd, designed = found
@@ -274,4 +284,4 @@ def strip_tags(s: str) -> str:
 
 
 __all__ = ["Est", "Tables", "Finding", "Context", "Missing", "evidence", "item_mdd", "compare_share",
-           "compare_half", "claim", "links", "status_note", "county_line", "TESTS", "ALPHA"]
+           "compare_half", "claim", "links", "status_note", "county_line", "TESTS", "ALPHA", "POWER"]

@@ -28,6 +28,8 @@ MIN_TOC = 3
 _NOT_SECTIONS = ("figure", "table", "nav", "details", "header", "footer", "aside")
 
 _MAIN = re.compile(r"<main\b[^>]*>.*</main>", re.S)
+#: Inline images (long base64 strings): set aside while the page is parsed, put back after.
+_DATA_URI = re.compile(r'"data:[^"]{256,}"')
 
 
 def heading_id(words: str, taken: set[str]) -> str:
@@ -93,13 +95,20 @@ def finish(page: str, lang: str, *, link_glossary: bool = True, toc: bool = True
     m = _MAIN.search(page)
     if m is None:
         return page.replace(TOC_SLOT, "")
-    soup = BeautifulSoup(m.group(0), "html.parser")
+    uris: list[str] = []
+
+    def keep(u: re.Match) -> str:
+        uris.append(u.group(0))
+        return f'"sk-data:{len(uris) - 1}"'
+
+    soup = BeautifulSoup(_DATA_URI.sub(keep, m.group(0)), "html.parser")
     main = soup.find("main")
     sections = _sections(main, soup, lang)
     if link_glossary:
         glossary.link_terms(main, soup, lang)
     listing = toc_html(sections, lang) if toc else ""
-    return page[:m.start()].replace(TOC_SLOT, listing) + str(main) + page[m.end():]
+    body = re.sub(r'"sk-data:(\d+)"', lambda u: uris[int(u.group(1))], str(main))
+    return page[:m.start()].replace(TOC_SLOT, listing) + body + page[m.end():]
 
 
 __all__ = ["finish", "toc_html", "heading_id", "MIN_TOC"]
