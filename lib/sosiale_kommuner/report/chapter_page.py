@@ -43,7 +43,8 @@ from sosiale_kommuner.config import Paths
 from . import frame, page_html, provenance, text
 from .book import Book, ChapterInfo
 from .editions import EDITION_DIRS, tables_href
-from .frame import chapter_title, twin_html
+from .frame import chapter_title, download_label, twin_html
+from .page_html import tidy_html
 
 #: Output metadata key marking the edition an output belongs to (:mod:`.editions`).
 LANG_KEY = "sk_lang"
@@ -157,22 +158,6 @@ def nav_html(chapter: ChapterInfo, book: Book, lang: str = "nb") -> str:
     return frame.pager_html(book, chapter.stem, lang)
 
 
-def download_label(stem: str, name: str, lang: str) -> str:
-    """What a result table holds, in words: the caption of the chapter's figure or table drawn
-    from it (``caption.<name>`` in the chapter's texts), else the kind of table
-    (``downloads.kind.<name>``), else its file name."""
-    kind = name[len(stem) + 2:-4] if name.startswith(f"{stem}__") and name.endswith(".csv") else ""
-    if not kind:
-        return name
-    if text.has(stem, f"caption.{kind}", lang):
-        words = re.sub(r"<[^>]+>", "", text.to_html(text.raw(stem, f"caption.{kind}", lang), inline=True))
-        if "{" not in words:
-            return html.unescape(words).rstrip(". ")
-    if text.has(text.COMMON, f"downloads.kind.{kind}", lang):
-        return text.common(f"downloads.kind.{kind}", lang)
-    return name
-
-
 def downloads_html(stem: str, tables: Mapping[str, int], lang: str) -> str:
     """The chapter's result tables to download: ``{file name: size in bytes}``."""
     title = html.escape(text.common("downloads.title", lang))
@@ -233,21 +218,6 @@ def render_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, *, book: Boo
     }
     body, _ = exporter.from_notebook_node(page, resources=resources)
     return tidy_html(page_html.finish(body, lang))
-
-
-_CELL_ANCHOR = re.compile(r' id="cell-id=[^"]*"')
-
-
-def tidy_html(text: str) -> str:
-    """Drop cell anchors, trailing spaces and runs of blank lines (cosmetic, deterministic)."""
-    text = _CELL_ANCHOR.sub("", text)
-    lines = [line.rstrip() for line in text.splitlines()]
-    out: list[str] = []
-    for line in lines:
-        if not line and out and not out[-1]:
-            continue
-        out.append(line)
-    return "\n".join(out).strip() + "\n"
 
 
 def export_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, paths: Paths, params: dict, *,

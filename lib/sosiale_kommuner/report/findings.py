@@ -11,8 +11,6 @@ import html
 import statistics
 from typing import Callable
 
-from sosiale_kommuner.survey.power import mdd_proportion
-
 from .key_findings import (
     TESTS, Context, Finding, Missing, claim, compare_half, compare_share, county_line, evidence,
     item_mdd, links, status_note,
@@ -239,6 +237,8 @@ def _counties_mdd(ctx: Context, rows) -> str:
                           n_county=n_f or 0, power=ctx.power)
     n_f, n_k = _respondents(ctx, "fylkeskommune"), _respondents(ctx, "kommune")
     if n_f and n_k and n_f > 1:
+        from sosiale_kommuner.survey.power import mdd_proportion
+
         return ctx.md("finding.counties.mdd_srs", n_county=n_f, power=ctx.power,
                       mdd=mdd_proportion(n_f, n_k, df=n_f - 1, alpha=ctx.alpha, power=ctx.power))
     return ""

@@ -20,6 +20,7 @@ other pages both place them, so the two kinds of page cannot drift apart.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from . import provenance, text
@@ -155,6 +156,22 @@ def bottom_html(book: Book, current: str, lang: str, *, attribution: str = "", b
     )
 
 
+def download_label(stem: str, name: str, lang: str) -> str:
+    """What a result table holds, in words: the caption of the chapter's figure or table drawn
+    from it (``caption.<name>`` in the chapter's texts), else the kind of table
+    (``downloads.kind.<name>``), else its file name."""
+    kind = name[len(stem) + 2:-4] if name.startswith(f"{stem}__") and name.endswith(".csv") else ""
+    if not kind:
+        return name
+    if text.has(stem, f"caption.{kind}", lang):
+        words = re.sub(r"<[^>]+>", "", text.to_html(text.raw(stem, f"caption.{kind}", lang), inline=True))
+        if "{" not in words:
+            return html.unescape(words).rstrip(". ")
+    if text.has(text.COMMON, f"downloads.kind.{kind}", lang):
+        return text.common(f"downloads.kind.{kind}", lang)
+    return name
+
+
 def stylesheet() -> str:
     """The pages' stylesheet: ``report.css``, and ``tables.css`` when it exists (inlined)."""
     root = TEMPLATE_ROOT / "sk_report"
@@ -165,5 +182,5 @@ def stylesheet() -> str:
     return "\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
-__all__ = ["chapter_title", "page_label", "page_title", "book_list_html", "sidebar_html", "menu_html",
+__all__ = ["chapter_title", "download_label", "page_label", "page_title", "book_list_html", "sidebar_html", "menu_html",
            "pager_html", "twin_html", "top_html", "bottom_html", "stylesheet", "TOC_SLOT"]

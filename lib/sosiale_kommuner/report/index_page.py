@@ -40,8 +40,9 @@ from sosiale_kommuner.files import atomic_write_text
 from . import claims as claims_mod
 from . import findings as findings_mod
 from . import frame, page_html, provenance, text
+from .frame import download_label
+from .page_html import tidy_html
 from .book import INDEX, Book, ChapterInfo
-from .chapter_page import download_label, tidy_html
 from .editions import EDITION_DIRS
 from .key_findings import Context, Tables
 from .text.formats import LANGS, integer, percent

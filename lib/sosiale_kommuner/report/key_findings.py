@@ -37,8 +37,6 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
-from sosiale_kommuner.survey import power
-
 from . import claims as claims_mod
 from . import text
 from .editions import tables_href
@@ -209,6 +207,8 @@ def item_mdd(ctx: Context, item: str, stem: str | None = None) -> tuple[float, b
         return None
     if n_f < 2 or n_k < 2:
         return None
+    from sosiale_kommuner.survey import power   # scipy: imported when a finding needs it
+
     return power.mdd_proportion(n_f, n_k, df=n_f - 1, alpha=ctx.alpha, power=ctx.power), False
 
 

@@ -111,4 +111,19 @@ def finish(page: str, lang: str, *, link_glossary: bool = True, toc: bool = True
     return page[:m.start()].replace(TOC_SLOT, listing) + body + page[m.end():]
 
 
-__all__ = ["finish", "toc_html", "heading_id", "MIN_TOC"]
+_CELL_ANCHOR = re.compile(r' id="cell-id=[^"]*"')
+
+
+def tidy_html(text: str) -> str:
+    """Drop cell anchors, trailing spaces and runs of blank lines (cosmetic, deterministic)."""
+    text = _CELL_ANCHOR.sub("", text)
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if not line and out and not out[-1]:
+            continue
+        out.append(line)
+    return "\n".join(out).strip() + "\n"
+
+
+__all__ = ["finish", "toc_html", "heading_id", "tidy_html", "MIN_TOC"]
