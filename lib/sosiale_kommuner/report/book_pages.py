@@ -162,8 +162,7 @@ def _item_html(cb, it, lang: str, survey: str) -> str:
         for lv in levels:
             nb = f' <i lang="nb" class="sk-q-nb">{esc(lv.nb)}</i>' if lang != "nb" and lv.nb != lv.en else ""
             items.append(f"<li>{esc(lv.label(lang))}{nb}</li>")
-        tag = "ul" if it.is_multiple else "ol"
-        answers = f'<{tag} class="sk-q-options" aria-label="{esc(q("options"))}">{"".join(items)}</{tag}>'
+        answers = f'<ul class="sk-q-options" aria-label="{esc(q("options"))}">{"".join(items)}</ul>'
     return (f'<li class="sk-q" id="q-{survey}-{esc(it.id)}"><p class="sk-q-text"><span class="sk-q-no">{esc(it.qno)}</span> '
             f'{esc(wording)}{extra}</p><p class="sk-q-facts">{esc(" ".join(facts))}</p>{answers}</li>')
 
