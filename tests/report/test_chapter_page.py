@@ -83,11 +83,11 @@ def _hrefs(html: str) -> list[str]:
 
 
 def test_pager_follows_the_reading_order_of_the_book():
-    assert _hrefs(chapter_page.nav_html(BOOK.chapters[1], BOOK, "en")) == ["00_a.html", "02_c.html"]
+    assert _hrefs(chapter_page.nav_html(BOOK.chapters[1], BOOK, "en")) == ["00_a.html", "index.html", "02_c.html"]
     # the first chapter comes after the contents; the last is followed by the methods page
     assert _hrefs(chapter_page.nav_html(BOOK.chapters[0], BOOK, "en")) == ["index.html", "01_b.html"]
-    assert _hrefs(chapter_page.nav_html(BOOK.chapters[2], BOOK, "en")) == ["01_b.html", "methods.html"]
-    assert _hrefs(frame.pager_html(BOOK, "glossary", "nb")) == ["questionnaire.html"]
+    assert _hrefs(chapter_page.nav_html(BOOK.chapters[2], BOOK, "en")) == ["01_b.html", "index.html", "methods.html"]
+    assert _hrefs(frame.pager_html(BOOK, "glossary", "nb")) == ["questionnaire.html", "index.html"]
     assert _hrefs(frame.pager_html(BOOK, "index", "nb")) == ["00_a.html"]
     nb = chapter_page.nav_html(BOOK.chapters[0], BOOK, "nb")
     assert 'rel="prev"' in nb and "Forrige" in nb and "Innhold" in nb and 'aria-label="Forrige og neste side"' in nb

@@ -93,22 +93,25 @@ def menu_html(book: Book, current: str, lang: str) -> str:
 
 
 def pager_html(book: Book, current: str, lang: str) -> str:
-    """Previous and next page in reading order; a page outside the book links the contents."""
+    """Previous and next page in reading order, with the contents between them (unless a
+    neighbour is the contents); a page outside the book links the contents only."""
     order = reading_order(book)
     label = esc(text.common("nav.pager", lang))
+    contents = (f'<a class="sk-pager-contents" href="index.html">'
+                f'{esc(text.common("nav.contents", lang))}</a>')
     if current not in order:
-        return (f'<nav class="sk-pager" aria-label="{label}"><a class="sk-pager-contents" href="index.html">'
-                f'{esc(text.common("nav.contents", lang))}</a></nav>')
+        return f'<nav class="sk-nav sk-pager" aria-label="{label}">{contents}</nav>'
     i = order.index(current)
-    parts = []
+    links = {}
     for rel, j in (("prev", i - 1), ("next", i + 1)):
         if 0 <= j < len(order):
             word = text.common("nav.previous" if rel == "prev" else "nav.next", lang)
             arrow = "←" if rel == "prev" else "→"
-            parts.append(f'<a class="sk-pager-{rel}" rel="{rel}" href="{esc(order[j])}.html">'
-                         f'<span class="sk-pager-dir"><span aria-hidden="true">{arrow} </span>{esc(word)}</span> '
-                         f'<span class="sk-pager-title">{esc(page_label(order[j], book, lang))}</span></a>')
-    return f'<nav class="sk-pager" aria-label="{label}">{"".join(parts)}</nav>'
+            links[rel] = (f'<a class="sk-pager-{rel}" rel="{rel}" href="{esc(order[j])}.html">'
+                          f'<span class="sk-pager-dir"><span aria-hidden="true">{arrow} </span>{esc(word)}</span> '
+                          f'<span class="sk-pager-title">{esc(page_label(order[j], book, lang))}</span></a>')
+    middle = contents if INDEX not in (current, *(order[j] for j in (i - 1, i + 1) if 0 <= j < len(order))) else ""
+    return f'<nav class="sk-nav sk-pager" aria-label="{label}">{links.get("prev", "")}{middle}{links.get("next", "")}</nav>'
 
 
 def twin_html(key: str, lang: str) -> str:
