@@ -317,7 +317,7 @@ def render_index(paths: Paths, book: Book, *, stale: Iterable[str] = (), lang: s
         "h": {k: t(f"heading.{k}") for k in ("findings", "chapters", "design", "more", "tables", "cite")},
         "findings_intro_html": md("findings_intro"),
         "findings": findings_mod.compute(ctx),
-        "area": lambda area: t("finding.area", area=area),
+        "area": lambda area: t("finding.areas_label" if "–" in area else "finding.area", area=area),
         "chapters": [{"stem": e.chapter.stem, "href": e.href, "label": frame.page_label(e.chapter.stem, book, lang),
                       "summary": t(f"chapters.{e.chapter.stem}.summary")
                       if text.has(PAGE, f"chapters.{e.chapter.stem}.summary", lang) else "",
