@@ -87,6 +87,17 @@ def export(raw, out, chapter=CH00, params=None, nb=None, editions=False, tables=
     return pages if editions else pages[f"en/{chapter.stem}.html"]
 
 
+def make_raw(tmp_path):
+    """A small raw folder with frame and survey files (each test module's ``raw`` fixture)."""
+    r = tmp_path / "raw"
+    (r / "frame").mkdir(parents=True)
+    (r / "survey").mkdir()
+    (r / "frame" / "municipalities_2013.csv").write_text("unit_id,name\n0301,Oslo\n")
+    (r / "frame" / "counties_2013.csv").write_text("unit_id,name\n03,Oslo\n")
+    (r / "survey" / "export.csv").write_text("id,q1\n1,yes\n")
+    return r
+
+
 class Collector(HTMLParser):
     def __init__(self):
         super().__init__()

@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from report_kit import section
+from report_kit import make_raw, section
 
 from sosiale_kommuner import config
 from sosiale_kommuner.data.codebook import load_codebook
@@ -18,6 +18,11 @@ from sosiale_kommuner.report.book import Book, ChapterInfo
 
 NBSP = "\u00a0"
 BOOK = Book.of([ChapterInfo("00_population", "P")])
+
+
+@pytest.fixture
+def raw(tmp_path):
+    return make_raw(tmp_path)
 
 
 @pytest.fixture

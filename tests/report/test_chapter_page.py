@@ -6,12 +6,17 @@ import re
 
 import nbformat
 import pytest
-from report_kit import CH00, CH_SURVEY, FAKE_HASH, executed_notebook, export, parse, png, section
+from report_kit import CH00, CH_SURVEY, FAKE_HASH, executed_notebook, export, make_raw, parse, png, section
 
 from sosiale_kommuner import config
 from sosiale_kommuner.build.graph import Chapter, Graph
 from sosiale_kommuner.report import chapter_page, frame
 from sosiale_kommuner.report.book import BOOK_PAGES, Book, ChapterInfo
+
+
+@pytest.fixture
+def raw(tmp_path):
+    return make_raw(tmp_path)
 
 
 def test_page_hides_code_and_keeps_narrative(raw, tmp_path):

@@ -11,7 +11,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from report_kit import parse, section
+from report_kit import make_raw, parse, section
 
 from sosiale_kommuner import config
 from sosiale_kommuner.report import claims, index_page
@@ -33,6 +33,11 @@ claims:
 """
 BOOK = Book.of([ChapterInfo(s, s) for s in ("00_population", "02_cleaning", "04_adoption", "06_strategy_leadership",
                                             "09_size_differences")])
+
+
+@pytest.fixture
+def raw(tmp_path):
+    return make_raw(tmp_path)
 
 
 def _estimate(item, level, domain, group, est, lo, hi, n):

@@ -4,10 +4,16 @@ from __future__ import annotations
 import hashlib
 import re
 
-from report_kit import FAKE_HASH, export, section
+import pytest
+from report_kit import FAKE_HASH, export, make_raw, section
 
 import sosiale_kommuner
 from sosiale_kommuner.report import provenance
+
+
+@pytest.fixture
+def raw(tmp_path):
+    return make_raw(tmp_path)
 
 
 def test_footer_provenance(raw, tmp_path):
