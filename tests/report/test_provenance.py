@@ -60,11 +60,13 @@ def test_how_to_cite_comes_from_citation_cff(tmp_path):
         "references:\n  - type: report\n    title: Sosiale kommuner 2013\n    year: 2014\n"
         "    authors:\n      - name: I all offentlighet\n", encoding="utf-8")
     got = provenance.citation_html("nb", provenance.citation(cff))
-    assert '<p class="sk-cite-ref">Kari Nordmann, The team. <cite>A title</cite>. Versjon 2.0.1. Lisens: MIT.</p>' in got
+    assert ('<p class="sk-cite-ref"><span lang="en">Kari Nordmann, The team</span>. <cite lang="en">A title</cite>. '
+            'Versjon 2.0.1. Lisens: MIT.</p>') in got
     assert ('Den opprinnelige rapporten: <span lang="nb">I all offentlighet (2014): Sosiale kommuner 2013</span>'
             in got)
     en = provenance.citation_html("en", provenance.citation(cff))
-    assert "Version 2.0.1. Licence: MIT." in en and "The original report: " in en
+    assert "<span>Kari Nordmann, The team</span>. <cite>A title</cite>. Version 2.0.1. Licence: MIT." in en
+    assert "The original report: " in en
     assert provenance.citation(tmp_path / "missing.cff") == {} and provenance.citation_html("nb", {}) == ""
     # the repository's own file is read
     assert "Sosiale kommuner 2013" in provenance.citation_html("en")

@@ -194,7 +194,9 @@ def citation_html(lang: str = "nb", cff: Mapping[str, Any] | None = None) -> str
     if not cff.get("title"):
         return ""
     esc = html.escape
-    parts = [esc(_names(cff.get("authors"))), f"<cite>{esc(str(cff['title']))}</cite>"]
+    # the citation file is written in English: marked so in the other edition
+    mark = "" if lang == "en" else ' lang="en"'
+    parts = [f"<span{mark}>{esc(_names(cff.get('authors')))}</span>", f"<cite{mark}>{esc(str(cff['title']))}</cite>"]
     if cff.get("version"):
         parts.append(esc(text.common("cite.version", lang, version=str(cff["version"]))))
     if cff.get("date-released"):
