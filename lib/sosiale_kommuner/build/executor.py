@@ -321,15 +321,22 @@ def _commit(job: Job, paths: config.Paths, moves: list[tuple[Path, str]], pages:
 
 
 def _export(job: Job, nb, paths: config.Paths) -> dict[str, str]:
-    """The chapter's pages: path under ``reports/`` -> HTML (one per edition)."""
+    """The chapter's pages: path under ``reports/`` -> HTML (one per edition).
+
+    The page lists the chapter's result tables for download: the ones it just wrote (still
+    in its staging folder) or, when only re-exported, the ones already published.
+    """
     try:
         if job.exporter != "report":
             return {f"{job.stem}.html": export_chapter_plain(nb, job.title)}
         from sosiale_kommuner.report.chapter_page import export_chapter
 
+        staged = config.paths(paths.raw, staging_root(job.out_dir, job.stem)).tables
+        folder = staged if staged.is_dir() else paths.tables
+        tables = {p.name: p.stat().st_size for p in sorted(folder.glob(f"{job.stem}__*.csv"))}
         info = job.info or ChapterInfo(job.stem, job.title)
         return export_chapter(nb, info, paths, dict(job.public_params), book=job.book,
-                              code_hash=job.code_hash, raw_checksums=job.raw_checksums)
+                              code_hash=job.code_hash, raw_checksums=job.raw_checksums, tables=tables)
     except Exception as exc:
         raise ChapterError(f"HTML export failed: {type(exc).__name__}: {exc}") from exc
 

@@ -3,10 +3,20 @@
 ==========================  ================================================================
 module                      responsibility
 ==========================  ================================================================
+:mod:`.book`                the chapters in reading order, the book's own pages
 :mod:`.chapter_page`        an executed notebook -> its HTML page (our nbconvert template)
-:mod:`.index_page`          ``reports/index.html``
+:mod:`.frame`               the frame of every page: header, chapter list (sidebar, phone
+                            menu), previous/next, footer
+:mod:`.page_html`           heading anchors, "on this page", glossary links of a page
+:mod:`.glossary`            the glossary's terms, its page, links from a term's first use
+:mod:`.index_page`          the contents page ``reports/index.html`` (both editions)
+:mod:`.key_findings`,       the key findings of the contents page, from the result tables
+:mod:`.findings`
+:mod:`.claims`              the published claims they are set against (raw data)
+:mod:`.book_pages`          the methods, questionnaire and glossary pages
+:mod:`.pdf`                 the whole report as one PDF per edition (Chromium)
 :mod:`.provenance`          the footer: version, code hash, parameters, raw checksums; the
-                            synthetic-data notice; SSB attribution
+                            synthetic-data notice; SSB attribution; how to cite
 :mod:`.editions`            what a chapter shows, in both editions: text, numbered tables
                             and figures with captions from the text layer
 :mod:`.figures`             figure size, HiDPI output, phone layout, palette, locale axes
@@ -17,7 +27,8 @@ module                      responsibility
 :mod:`.styling`             pandas-Styler tables of the chapters not yet converted
 :mod:`.results`             the result-table schemas and ``write_result``
 :mod:`.disclosure`          small-cell suppression of published tables
-``templates/``              the page templates and stylesheet
+``text/``                   every reader-facing sentence, in bokmål and English
+``templates/``              the page templates and stylesheets (screen and print)
 ==========================  ================================================================
 
 The report may use the data layer (the codebook's labels) and the survey core; it never

@@ -9,7 +9,11 @@ which *extends* JupyterLab's standard ``lab/index.html.j2`` and overrides only:
 
 * the head: no require.js / MathJax / mermaid / widget scripts (those come from CDNs; the
   pages must work offline) and a small inline stylesheet instead of JupyterLab's;
-* the body frame: study title, synthetic-data notice, navigation, provenance footer;
+* the body frame (:mod:`.frame`): study title, synthetic-data notice, the chapter list
+  (sidebar and phone menu), "on this page", previous/next, and the footer with the
+  provenance in a collapsed block; after rendering, :mod:`.page_html` adds heading anchors,
+  the "on this page" list and the glossary links; at the end of the page, the chapter's
+  result tables to download (:func:`downloads_html`);
 * figures: ``<img alt=...>`` with the alt text that :func:`plots.show` stores in the output
   metadata (``output.metadata["image/png"]["alt"]``), scaled to the screen;
 * stderr streams and JavaScript/widget outputs are dropped.
@@ -36,9 +40,11 @@ from nbconvert import HTMLExporter
 
 from sosiale_kommuner.config import Paths
 
-from . import provenance, text
+from . import frame, page_html, provenance, text
 from .book import Book, ChapterInfo
-from .editions import EDITION_DIRS
+from .editions import EDITION_DIRS, tables_href
+from .frame import chapter_title, download_label, twin_html
+from .page_html import tidy_html
 
 #: Output metadata key marking the edition an output belongs to (:mod:`.editions`).
 LANG_KEY = "sk_lang"
@@ -147,48 +153,25 @@ def _has_title(nb: nbformat.NotebookNode) -> bool:
     return False
 
 
-def chapter_title(chapter: ChapterInfo, lang: str) -> str:
-    """The chapter's title in ``lang`` (the text layer's ``title``; else the graph's)."""
-    return text.get(chapter.stem, "title", lang) if text.has(chapter.stem, "title", lang) else chapter.title
-
-
 def nav_html(chapter: ChapterInfo, book: Book, lang: str = "nb") -> str:
-    """Previous / contents / next links, in the book's order, within the edition ``lang``.
-
-    A chapter not in the book (a scratch notebook) gets the contents link only.
-    """
-    chapters = book.chapters
-    stems = book.stems
-    contents = f'<a class="sk-nav-contents" href="index.html">{html.escape(text.common("nav.contents", lang))}</a>'
-    label = html.escape(text.common("nav.label", lang))
-    if chapter.stem not in stems:
-        return f'<nav class="sk-nav" aria-label="{label}">{contents}</nav>'
-    i = stems.index(chapter.stem)
-    prev_c = chapters[i - 1] if i > 0 else None
-    next_c = chapters[i + 1] if i + 1 < len(chapters) else None
-
-    def link(c: ChapterInfo | None, rel: str, arrow: str) -> str:
-        if c is None:
-            none = text.common("nav.first" if rel == "prev" else "nav.last", lang)
-            return f'<span class="sk-nav-{rel} sk-nav-none">{arrow} {html.escape(none)}</span>'
-        name = f"{c.number} {chapter_title(c, lang)}"
-        return f'<a class="sk-nav-{rel}" rel="{rel}" href="{html.escape(c.stem)}.html">{arrow} {html.escape(name)}</a>'
-
-    return (f'<nav class="sk-nav" aria-label="{label}">{link(prev_c, "prev", "←")}{contents}'
-            f'{link(next_c, "next", "→")}</nav>')
+    """Previous / next page in the book's reading order (:func:`.frame.pager_html`)."""
+    return frame.pager_html(book, chapter.stem, lang)
 
 
-def twin_html(stem: str, lang: str) -> str:
-    """The link from a page to the same page in the other edition(s)."""
-    links = []
-    for other in text.LANGS:
-        if other == lang:
-            continue
-        up = "../" * EDITION_DIRS[lang].count("/")
-        href = f"{up}{EDITION_DIRS[other]}{stem}.html"
-        links.append(f'<a href="{html.escape(href)}" hreflang="{other}" lang="{other}">'
-                     f'{html.escape(text.common("edition.name", other))}</a>')
-    return f'<p class="sk-twin">{" · ".join(links)}</p>'
+def downloads_html(stem: str, tables: Mapping[str, int], lang: str) -> str:
+    """The chapter's result tables to download: ``{file name: size in bytes}``."""
+    title = html.escape(text.common("downloads.title", lang))
+    if not tables:
+        return ""
+    items = []
+    for name, size in sorted(tables.items()):
+        label = download_label(stem, name, lang)
+        meta = text.common("downloads.size", lang, kb=size / 1000)
+        file = f"{html.escape(name)} · " if label != name else ""
+        items.append(f'<li><a href="{html.escape(tables_href(lang, name))}" download>{html.escape(label)}</a> '
+                     f'<span class="sk-file">{file}{html.escape(meta)}</span></li>')
+    return (f'<section class="sk-downloads" aria-labelledby="downloads"><h2 id="downloads">{title}</h2>'
+            f'{text.to_html(text.common("downloads.intro", lang))}<ul>{"".join(items)}</ul></section>')
 
 
 def _scrub_paths(text: str, paths: Paths) -> str:
@@ -199,8 +182,11 @@ def _scrub_paths(text: str, paths: Paths) -> str:
 
 
 def render_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, *, book: Book, synthetic: bool,
-                   footer: str, lang: str = "nb") -> str:
-    """Render the page of edition ``lang`` with the page frame; no file system access."""
+                   footer: str, lang: str = "nb", tables: Mapping[str, int] | None = None) -> str:
+    """Render the page of edition ``lang`` with the page frame; no file system access.
+
+    ``tables``: the chapter's result tables (file name -> size in bytes) to list for download.
+    """
     page = prepare_notebook(nb, lang)
     title = chapter_title(chapter, lang)
     if not _has_title(page):
@@ -216,59 +202,46 @@ def render_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, *, book: Boo
         exclude_output_prompt=True,
         language_code=lang,
     )
-    study = text.common("study.title", lang)
     resources = {
         "metadata": {"name": chapter.stem},
         "language_code": lang,
         "sk": {
-            "page_title": f"{chapter.number} {title} · {study}",
-            "study_title": study,
-            "study_subtitle": text.common("study.subtitle", lang),
-            "notice_html": provenance.notice_html(synthetic, lang),
-            "nav_html": nav_html(chapter, book, lang),
-            "twin_html": twin_html(chapter.stem, lang),
-            "attribution_html": provenance.attribution_html(chapter, lang),
-            "provenance_html": footer,
+            "page_title": frame.page_title(chapter.stem, book, lang) if book.get(chapter.stem)
+            else f"{chapter.number} {title} · {text.common('study.title', lang)}",
+            "stylesheet": frame.stylesheet(),
+            "top_html": frame.top_html(book, chapter.stem, lang, synthetic=synthetic),
+            "main_end_html": downloads_html(chapter.stem, tables or {}, lang),
+            "bottom_html": frame.bottom_html(book, chapter.stem, lang,
+                                             attribution=provenance.attribution_html(chapter, lang),
+                                             build=footer),
         },
     }
     body, _ = exporter.from_notebook_node(page, resources=resources)
-    return tidy_html(body)
-
-
-_CELL_ANCHOR = re.compile(r' id="cell-id=[^"]*"')
-
-
-def tidy_html(text: str) -> str:
-    """Drop cell anchors, trailing spaces and runs of blank lines (cosmetic, deterministic)."""
-    text = _CELL_ANCHOR.sub("", text)
-    lines = [line.rstrip() for line in text.splitlines()]
-    out: list[str] = []
-    for line in lines:
-        if not line and out and not out[-1]:
-            continue
-        out.append(line)
-    return "\n".join(out).strip() + "\n"
+    return tidy_html(page_html.finish(body, lang))
 
 
 def export_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, paths: Paths, params: dict, *,
-                   book: Book, code_hash: str, raw_checksums: dict[str, str]) -> dict[str, str]:
+                   book: Book, code_hash: str, raw_checksums: dict[str, str],
+                   tables: Mapping[str, int] | None = None) -> dict[str, str]:
     """The pages of an executed chapter notebook, one per edition: ``{path under reports/: HTML}``
     (``<stem>.html`` in bokmål, ``en/<stem>.html`` in English); the caller writes them.
 
     ``params`` are the papermill parameters the chapter ran with; the footer prints them
     without paths, with ``code_hash`` and the ``raw_checksums`` of the files the chapter
     read (the build computes both). The synthetic-data notice follows
-    ``<raw>/survey/SYNTHETIC.yaml``.
+    ``<raw>/survey/SYNTHETIC.yaml``. ``tables`` are the chapter's result tables, file name ->
+    size in bytes (the build passes the ones the chapter wrote), listed at the end of the page.
     """
     synthetic = provenance.is_synthetic(paths)
     pages = {}
     for lang in text.LANGS:
         footer = provenance.footer_html(stem=chapter.stem, code_hash=code_hash, params=params,
                                         raw_checksums=dict(raw_checksums), lang=lang)
-        page = render_chapter(nb, chapter, book=book, synthetic=synthetic, footer=footer, lang=lang)
+        page = render_chapter(nb, chapter, book=book, synthetic=synthetic, footer=footer, lang=lang,
+                              tables=tables)
         pages[f"{EDITION_DIRS[lang]}{chapter.stem}.html"] = _scrub_paths(page, paths)
     return pages
 
 
 __all__ = ["export_chapter", "prepare_notebook", "render_chapter", "nav_html", "twin_html", "tidy_html",
-           "chapter_title", "LANG_KEY"]
+           "chapter_title", "downloads_html", "LANG_KEY"]

@@ -32,7 +32,7 @@ from typing import Any, Mapping
 import yaml
 
 from sosiale_kommuner import __version__
-from sosiale_kommuner.config import SSB_ATTRIBUTION, SYNTHETIC_FLAG, Paths
+from sosiale_kommuner.config import REPO_ROOT, SSB_ATTRIBUTION, SYNTHETIC_FLAG, Paths
 
 from . import text
 from .book import ChapterInfo
@@ -45,6 +45,10 @@ KEY_PACKAGES = (
 #: Parameter names never printed: they are folders, and folders differ between builds.
 PATH_PARAMS = frozenset({"raw_dir", "out_dir"})
 _PATH_SUFFIXES = ("_dir", "_path", "_file", "_root")
+
+#: Deprecated: the English notice, for chapters not yet written through the text layer
+#: (they print it themselves). Pages take the notice from :func:`notice_html`.
+SYNTHETIC_NOTICE = text.common("notice.synthetic", "en")
 
 def package_versions(packages: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str]:
     """Installed version of each package (``"not installed"`` if absent), plus Python."""
@@ -153,15 +157,77 @@ def footer_html(*, stem: str, code_hash: str, params: Mapping[str, Any] | None,
         if raw_rows else f"<p>{esc(t('no_raw'))}</p>"
     )
     return (
-        f'<section class="sk-provenance" aria-labelledby="provenance">\n'
-        f'<h2 id="provenance">{esc(t("title"))}</h2>\n'
+        f'<div class="sk-provenance">\n'
         f"<p>{text.to_html(t('built_from', notebook=f'notebooks/{stem}.ipynb'), inline=True)}</p>\n"
-        f'<table class="sk-meta"><tbody>{"".join(rows)}</tbody></table>\n'
-        f"{raw_table}\n</section>"
+        f'<table class="sk-meta"><caption>{esc(t("title"))}</caption><tbody>{"".join(rows)}</tbody></table>\n'
+        f"{raw_table}\n</div>"
     )
+
+
+#: The project's citation metadata (Citation File Format), at the repository root.
+CITATION_FILE = REPO_ROOT / "CITATION.cff"
+
+
+def citation(path=CITATION_FILE) -> dict[str, Any]:
+    """``CITATION.cff`` as a mapping ({} when the file is absent)."""
+    try:
+        data = yaml.safe_load(open(path, encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path.name}: not valid YAML ({exc})") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _names(people) -> str:
+    out = []
+    for p in people or []:
+        name = p.get("name") or " ".join(x for x in (p.get("given-names"), p.get("family-names")) if x)
+        if name:
+            out.append(str(name))
+    return ", ".join(out)
+
+
+def citation_html(lang: str = "nb", cff: Mapping[str, Any] | None = None) -> str:
+    """How to cite the report, from ``CITATION.cff``: the reference, and what it builds on."""
+    cff = citation() if cff is None else cff
+    if not cff.get("title"):
+        return ""
+    esc = html.escape
+    # the citation file is written in English: marked so in the other edition
+    mark = "" if lang == "en" else ' lang="en"'
+    parts = [f"<span{mark}>{esc(_names(cff.get('authors')))}</span>", f"<cite{mark}>{esc(str(cff['title']))}</cite>"]
+    if cff.get("version"):
+        parts.append(esc(text.common("cite.version", lang, version=str(cff["version"]))))
+    if cff.get("date-released"):
+        parts.append(esc(str(cff["date-released"])))
+    if cff.get("doi"):
+        parts.append(f"doi:{esc(str(cff['doi']))}")
+    if cff.get("license"):
+        parts.append(esc(text.common("cite.licence", lang, licence=str(cff["license"]))))
+    lines = [f'<p class="sk-cite-ref">{". ".join(p for p in parts if p)}.</p>']
+    for ref in cff.get("references") or []:
+        who, title = _names(ref.get("authors")), str(ref.get("title", ""))
+        year = f" ({ref['year']})" if ref.get("year") else ""
+        key = "cite.data" if ref.get("type") == "data" else "cite.original"
+        reference = f"{who}{year}: {title}" + (f". {ref['notes']}" if ref.get("notes") else "")
+        before, _, after = text.common(key, lang, reference="\x00").partition("\x00")
+        lines.append(f'<p class="sk-cite-source">{esc(before)}<span lang="nb">{esc(reference)}</span>{esc(after)}</p>')
+    return "\n".join(lines)
+
+
+def build_table_html(rows: list[tuple[str, ...]], caption: str) -> str:
+    """A small two-column table of build facts (for a page's collapsed build details). A row
+    may name the language of its value when it is not the page's: ``(name, value, "en")``
+    (the build's own messages are English)."""
+    esc = html.escape
+    body = "".join(f"<tr><th>{esc(r[0])}</th><td{f' lang={chr(34)}{r[2]}{chr(34)}' if len(r) > 2 else ''}>"
+                   f"{esc(r[1])}</td></tr>" for r in rows)
+    return f'<table class="sk-meta"><caption>{esc(caption)}</caption><tbody>{body}</tbody></table>'
 
 
 __all__ = [
     "KEY_PACKAGES", "package_versions", "public_params", "is_synthetic",
-    "notice_html", "attribution_html", "footer_html",
+    "notice_html", "attribution_html", "footer_html", "citation", "citation_html", "build_table_html",
+    "CITATION_FILE",
 ]
