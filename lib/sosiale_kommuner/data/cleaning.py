@@ -10,11 +10,14 @@ Input: the raw survey folder (``<raw>/survey/``: ``codebook.yaml``, ``respondent
 * ``presurvey``: the same for the pre-survey;
 * ``coverage``: every unit of both populations — ``unit_id, unit_type, mapped, presurvey,
   responded, facebook_page`` (no personal data);
-* ``log``: the cleaning log, one row per rule: ``survey, step, rule, rows_in, rows_out,
-  removed, repaired, note``;
+* ``log``: the cleaning log, one row per rule: ``survey, step, code, rule, rows_in,
+  rows_out, removed, repaired, note`` (``code`` names the rule, :data:`RULES`; ``rule`` and
+  ``note`` say it in English for the console);
 * ``free_text``: per survey, what the detector of personal data made of the free text
   (:func:`privacy.false_positives`: texts, flagged, flagged for something not on the
-  contact list, by kind) — counts only.
+  contact list, by kind) — counts only;
+* ``details``: per survey, the counts behind the log's notes, for a chapter to put in words
+  (:data:`DETAIL_KEYS`) — counts and unit numbers only.
 
 Every rule either raises :class:`readers.ExportError` (file, row, column, what was
 expected, what to do) or makes a counted repair logged in ``log``:
@@ -79,11 +82,23 @@ MAIN_STEM = "main_survey"
 RESPONSES_FILE = "responses.parquet"
 PRESURVEY_FILE = "presurvey.parquet"
 COVERAGE_FILE = "coverage.parquet"
-LOG_COLUMNS = ["survey", "step", "rule", "rows_in", "rows_out", "removed", "repaired", "note"]
+LOG_COLUMNS = ["survey", "step", "code", "rule", "rows_in", "rows_out", "removed", "repaired", "note"]
+#: The rules of the log in order, by their ``code`` (the mapping has one row, ``mapping``).
+RULES = ("mapping", "read", "validate", "tests", "empty", "link", "duplicates", "recode", "scrub",
+         "pseudonymise", "result")
+#: What :attr:`CleaningResult.details` holds per survey: format repairs made while reading,
+#: kommunenummer repairs by kind (:data:`LINK_REPAIRS`), the units that submitted more than
+#: once (``unit_id, submissions, rule, undated``; ``rule`` a key of ``submissions.CRITERIA``),
+#: "Vet ikke" answers kept, free-text replacements by kind (``pii.KINDS``), and respondents
+#: by unit type.
+DETAIL_KEYS = ("read_repairs", "link_repairs", "duplicates", "dont_know", "scrubbed", "respondents")
+#: The kinds of kommunenummer repair (:func:`.linking.link_units` counts them by these words).
+LINK_REPAIRS = {"lost leading zero": "leading_zero", "name instead of number": "name",
+                "Oslo as county": "oslo_county"}
 
 TEST_RE = re.compile(r"^\s*(test.*|0+|9999)\s*$", re.IGNORECASE)
 
-__all__ = ["CleaningLog", "CleaningResult", "Mapping", "answer_summary", "check_columns", "clean_mapping",
+__all__ = ["CleaningLog", "CleaningResult", "DETAIL_KEYS", "LINK_REPAIRS", "Mapping", "RULES", "answer_summary", "check_columns", "clean_mapping",
            "clean_survey", "coded_table", "coverage_summary", "coverage_table", "export_schema",
            "link_units", "name_index", "parse_timestamp", "run_cleaning", "validate_export", "write_outputs"]
 
@@ -95,9 +110,12 @@ class CleaningLog:
 
     rows: list[dict] = field(default_factory=list)
 
-    def add(self, survey: str, rule: str, rows_in: int, rows_out: int, repaired: int = 0, note: str = "") -> None:
+    def add(self, survey: str, rule: str, rows_in: int, rows_out: int, repaired: int = 0, note: str = "",
+            code: str = "") -> None:
+        if code and code not in RULES:
+            raise ValueError(f"unknown rule code {code!r}: one of {RULES}")
         self.rows.append(dict(survey=survey, step=sum(r["survey"] == survey for r in self.rows) + 1,
-                              rule=rule, rows_in=int(rows_in), rows_out=int(rows_out),
+                              code=code, rule=rule, rows_in=int(rows_in), rows_out=int(rows_out),
                               removed=int(rows_in) - int(rows_out), repaired=int(repaired), note=note))
 
     def table(self) -> pd.DataFrame:
@@ -113,6 +131,8 @@ class CleaningResult:
     contacts: privacy.Contacts
     #: survey -> what the detector made of its free text (privacy.false_positives; counts only)
     free_text: dict[str, dict] = field(default_factory=dict)
+    #: survey -> the counts behind its log notes (:data:`DETAIL_KEYS`)
+    details: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,9 +171,10 @@ def _answered(coded: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 # --------------------------------------------------------------------------- surveys
 def _one_per_unit(et: ExportTable, coded: pd.DataFrame, codebook: cbm.Codebook, rows: np.ndarray,
-                  unit_ids: np.ndarray, salt: str | None) -> tuple[pd.DataFrame, str]:
-    """The kept submission of each unit (docs/contracts.md §5) and the log note naming every
-    unit that had several, with the kept pseudonymous id and the criterion that decided."""
+                  unit_ids: np.ndarray, salt: str | None) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """The kept submission of each unit (docs/contracts.md §5), the log note naming every
+    unit that had several, with the kept pseudonymous id and the criterion that decided, and
+    those units (``unit_id, submissions, rule, undated``)."""
     ec = codebook.export_columns
     t = et.table
     item_cols = [c for c in coded.columns if c not in ("bg_kommunenummer", "bg_unit_type")]
@@ -165,8 +186,9 @@ def _one_per_unit(et: ExportTable, coded: pd.DataFrame, codebook: cbm.Codebook, 
         "started": [parse_timestamp(str(v)) for v in t[ec["started"]].iloc[rows]],
     })
     kept, decisions = choose_submissions(sub)
+    units_table = decisions[["unit_id", "submissions", "rule", "undated"]].reset_index(drop=True)
     if decisions.empty:
-        return kept, "no unit submitted more than once"
+        return kept, "no unit submitted more than once", units_table
     rid = privacy.pseudonymous_ids(t[ec["respondent"]].iloc[decisions["kept_pos"]].astype(str), salt)
     by_rule = decisions["rule"].value_counts()
     parts = [f"{int(by_rule[k])} by {CRITERIA[k]}" for k in CRITERIA if k in by_rule.index]
@@ -176,7 +198,7 @@ def _one_per_unit(et: ExportTable, coded: pd.DataFrame, codebook: cbm.Codebook, 
     note = (f"{len(decisions)} units had {int(decisions['submissions'].sum())} submissions; decided "
             f"{', '.join(parts)}" + (f"; {undated} of these units had a submission without 'Sist endret' "
                                      "(counted as the earliest)" if undated else "") + f". {units}")
-    return kept, note
+    return kept, note, units_table
 
 
 def _check_mapped(et: ExportTable, codebook: cbm.Codebook, kept: pd.DataFrame, mapping: Mapping,
@@ -202,17 +224,21 @@ def _check_mapped(et: ExportTable, codebook: cbm.Codebook, kept: pd.DataFrame, m
 
 def clean_survey(et: ExportTable, population: pd.DataFrame, codebook: cbm.Codebook, survey: str,
                  log: CleaningLog, scrubber: privacy.Scrubber, salt: str | None = None,
-                 mapping: Mapping | None = None, free_text: dict | None = None) -> pd.DataFrame:
+                 mapping: Mapping | None = None, free_text: dict | None = None,
+                 details: dict | None = None) -> pd.DataFrame:
     """Clean one survey export (``presurvey`` or ``main``); append its rules to ``log``.
 
     With ``mapping``, every kept respondent must be a mapped unit (:class:`Mapping`);
-    ``free_text``, a dict, receives the detector's account of the free text (counts only).
+    ``free_text``, a dict, receives the detector's account of the free text (counts only);
+    ``details``, a dict, the counts behind the log's notes (:data:`DETAIL_KEYS`).
     """
+    found: dict = {}
     t = et.table
     n0 = len(t)
-    log.add(survey, f"read {et.file} ({et.format})", n0, n0, len(et.repairs), "; ".join(et.repairs))
+    log.add(survey, f"read {et.file} ({et.format})", n0, n0, len(et.repairs), "; ".join(et.repairs), code="read")
+    found["read_repairs"] = len(et.repairs)
     validate_export(et, codebook, survey)
-    log.add(survey, "validate columns and codes against the codebook (pandera)", n0, n0)
+    log.add(survey, "validate columns and codes against the codebook (pandera)", n0, n0, code="validate")
     coded = coded_table(et, codebook, survey)
     ec = codebook.export_columns
     head_no = codebook.item("bg_kommunenummer").export_header()
@@ -221,23 +247,26 @@ def clean_survey(et: ExportTable, population: pd.DataFrame, codebook: cbm.Codebo
     is_test = t[head_no].astype(str).str.match(TEST_RE).to_numpy()
     keep_before = int(keep.sum())
     keep &= ~is_test
-    log.add(survey, "remove test responses (kommunenummer 'test…', '0000' or '9999')", keep_before, keep.sum())
+    log.add(survey, "remove test responses (kommunenummer 'test…', '0000' or '9999')", keep_before, keep.sum(),
+            code="tests")
 
     area1 = [c for it in codebook.items(area=1, survey=survey) for c in it.columns]
     empty = _answered(coded, area1) == 0
     keep_before = int(keep.sum())
     keep &= ~empty
-    log.add(survey, "remove empty starts (no answer to any question of area 1)", keep_before, keep.sum())
+    log.add(survey, "remove empty starts (no answer to any question of area 1)", keep_before, keep.sum(),
+            code="empty")
 
     rows = np.flatnonzero(keep)
     unit_ids, repairs = link_units(et, population, codebook, survey, rows, scrubber.detector)
     note = ", ".join(f"{k}: {v}" for k, v in repairs.items() if v) or "all numbers as typed"
     log.add(survey, "link to the population frame (typed kommunenummer)", len(rows), len(rows),
-            sum(repairs.values()), note)
+            sum(repairs.values()), note, code="link")
+    found["link_repairs"] = {LINK_REPAIRS.get(k, k): int(v) for k, v in repairs.items()}
 
-    kept, note = _one_per_unit(et, coded, codebook, rows, unit_ids, salt)
+    kept, note, found["duplicates"] = _one_per_unit(et, coded, codebook, rows, unit_ids, salt)
     log.add(survey, "one submission per unit: most complete, then latest 'Sist endret' (missing = earliest), "
-                    "then latest 'Startet', then later in the file", len(rows), len(kept), 0, note)
+                    "then latest 'Startet', then later in the file", len(rows), len(kept), 0, note, code="duplicates")
     if mapping is not None:
         _check_mapped(et, codebook, kept, mapping, population)
 
@@ -249,7 +278,8 @@ def clean_survey(et: ExportTable, population: pd.DataFrame, codebook: cbm.Codebo
     n_dk = sum(int(is_dont_know(typed[c]).sum()) for c in typed.columns
                if isinstance(typed[c].dtype, pd.CategoricalDtype))
     log.add(survey, "recode to typed columns (ordered categoricals, booleans; 'Vet ikke' its own level)",
-            len(typed), len(typed), 0, f"{n_dk} 'Vet ikke' answers kept as a level")
+            len(typed), len(typed), 0, f"{n_dk} 'Vet ikke' answers kept as a level", code="recode")
+    found["dont_know"] = n_dk
 
     counts = dict.fromkeys(privacy.pii.KINDS, 0)
     texts: list = []
@@ -266,16 +296,21 @@ def clean_survey(et: ExportTable, population: pd.DataFrame, codebook: cbm.Codebo
     log.add(survey, "scrub free text (e-mail addresses, phone numbers, fødselsnummer, contact names)",
             len(typed), len(typed), sum(counts.values()),
             f"{check['texts']} texts; replaced {counts['email']} e-mail, {counts['phone']} phone, "
-            f"{counts['national_id']} fødselsnummer, {counts['name']} name")
+            f"{counts['national_id']} fødselsnummer, {counts['name']} name", code="scrub")
+    found["scrubbed"] = dict(counts)
 
     rid = privacy.pseudonymous_ids(t[ec["respondent"]].iloc[pos].astype(str), salt)
-    log.add(survey, "pseudonymous respondent ids (HMAC of the tool's id)", len(typed), len(typed))
+    log.add(survey, "pseudonymous respondent ids (HMAC of the tool's id)", len(typed), len(typed),
+            code="pseudonymise")
     out = pd.concat([pd.DataFrame({"unit_id": uid, "unit_type": ut, "respondent_id": rid}), typed], axis=1)
     order = np.lexsort((out["unit_id"].to_numpy(), (out["unit_type"] != config.KOMMUNE).to_numpy()))
     out = out.iloc[order].reset_index(drop=True)
     n_k, n_f = int((out.unit_type == config.KOMMUNE).sum()), int((out.unit_type == config.FYLKESKOMMUNE).sum())
     log.add(survey, "respondents after cleaning", len(out), len(out), 0,
-            f"{n_k} municipalities, {n_f} county municipalities")
+            f"{n_k} municipalities, {n_f} county municipalities", code="result")
+    found["respondents"] = {config.KOMMUNE: n_k, config.FYLKESKOMMUNE: n_f}
+    if details is not None:
+        details.update(found)
     return out
 
 
@@ -324,7 +359,7 @@ def clean_mapping(et: ExportTable, population: pd.DataFrame, codebook: cbm.Codeb
         parts.append(f"{label}: {int(found.to_numpy()[m].sum())} of {int(m.sum())} with a contact, "
                      f"{int(fb.to_numpy()[m].sum())} with an organisation-wide Facebook page")
     log.add("mapping", f"read and validate {et.file} ({et.format})", len(t), len(t), repaired,
-            "; ".join(parts) + (f"; {repaired} lost leading zeros restored" if repaired else ""))
+            "; ".join(parts) + (f"; {repaired} lost leading zeros restored" if repaired else ""), code="mapping")
     contacts = privacy.contacts_from_mapping(t)
     mapping = Mapping(et.file, frozenset(fixed[found.to_numpy()]),
                       {u: et.file_row(i) for i, u in enumerate(fixed)}, h["map_contact_found"])
@@ -360,12 +395,13 @@ def run_cleaning(raw_dir: str | os.PathLike | None = None, population: pd.DataFr
     flags, contacts, mapping = clean_mapping(read(MAPPING_STEM, "mapping"), population, codebook, log)
     scrubber = privacy.Scrubber(contacts)
     checks: dict[str, dict] = {"presurvey": {}, "main": {}}
+    details: dict[str, dict] = {"presurvey": {}, "main": {}}
     pre = clean_survey(read(PRESURVEY_STEM, "presurvey"), population, codebook, "presurvey", log, scrubber, salt,
-                       free_text=checks["presurvey"])
+                       free_text=checks["presurvey"], details=details["presurvey"])
     main = clean_survey(read(MAIN_STEM, "main"), population, codebook, "main", log, scrubber, salt,
-                        mapping=mapping, free_text=checks["main"])
+                        mapping=mapping, free_text=checks["main"], details=details["main"])
     cov = coverage_table(population, flags, main, pre)
-    return CleaningResult(main, pre, cov, log.table(), contacts, checks)
+    return CleaningResult(main, pre, cov, log.table(), contacts, checks, details)
 
 
 def write_outputs(result: CleaningResult, paths: config.Paths) -> list[Path]:
