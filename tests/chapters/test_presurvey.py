@@ -90,3 +90,88 @@ def test_distribution_by_hand(surveys, book):
     assert f["share"].isna().all()                                       # the one county did not answer
     u = d[(d["item"] == "a1_uses_some") & (d["unit_type"] == "fylkeskommune")].set_index("level")
     assert u.loc["yes", "share"] == 1.0 and u.loc["yes", "n"] == 1
+
+
+# --- what the chapter shows -----------------------------------------------------------------
+ITEMS = ["a1_uses_some", "a1_channels", "a3_strategy_status", "a6_benefit_overall", "a7_need_knowledge",
+         "pre_plans_expand"]
+
+
+def _dist(book, items=ITEMS):
+    """One row per answer of each question (shares and n are not needed to cut it into parts)."""
+    rows = []
+    for iid in items:
+        it = book.item(iid)
+        keys = [o.key for o in it.options] if it.is_multiple else list(it.substantive_keys)
+        keys += ["dont_know"] if not it.is_multiple and it.has_dont_know else []
+        rows += [dict(item=iid, level=k, unit_type="kommune", n=10, share=0.1) for k in keys]
+    return pd.DataFrame(rows)
+
+
+def test_answer_parts_never_repeat_an_answer_within_a_figure(book):
+    # "Nei, men det er planlagt" is an answer of both a1_uses_some and a3_strategy_status; a6 and a7
+    # share the five levels "I svært liten grad" ... "I svært stor grad"; "Ja"/"Nei" of
+    # pre_plans_expand repeat nothing of a7. "Vet ikke" is not drawn, so it does not count.
+    assert presurvey.answer_parts(_dist(book), book) == [
+        ["a1_uses_some", "a1_channels"], ["a3_strategy_status", "a6_benefit_overall"],
+        ["a7_need_knowledge", "pre_plans_expand"]]
+    # at most 12 rows per part: a1_uses_some (3) + a1_channels (8) = 11 fits, a3 (4) would make 15
+    assert presurvey.answer_parts(_dist(book, ITEMS[:1] + ["pre_plans_expand", "a1_channels"]), book, max_rows=12) == [
+        ["a1_uses_some"], ["pre_plans_expand", "a1_channels"]]
+
+
+def test_answer_rows_leave_out_dont_know_and_empty_groups(book):
+    d = _dist(book, ["pre_plans_expand"])
+    d = pd.concat([d, d.assign(unit_type="fylkeskommune", n=0)], ignore_index=True)
+    rows = presurvey.answer_rows(d, book, ["pre_plans_expand"], "nb")
+    assert rows["label"].tolist() == ["Ja", "Nei"] and set(rows["unit_type"]) == {"kommune"}
+    assert set(rows["section"]) == {book.item("pre_plans_expand").label("nb")}
+
+
+def test_agreement_in_one_row_per_question(book):
+    agr = pd.DataFrame([
+        dict(item="a1_uses_some", column="a1_uses_some", type="single", statistic="percent_agreement", estimate=0.9,
+             ci_low=0.8, ci_high=0.95, n_pairs=50),
+        dict(item="a1_uses_some", column="a1_uses_some", type="single", statistic="kappa", estimate=0.7, ci_low=0.5,
+             ci_high=0.85, n_pairs=50),
+        dict(item="a3_strategy_status", column="a3_strategy_status", type="single", statistic="kappa", estimate=0.55,
+             ci_low=0.4, ci_high=0.7, n_pairs=40),
+        dict(item="a3_strategy_status", column="a3_strategy_status", type="single", statistic="weighted_kappa",
+             estimate=0.8, ci_low=0.7, ci_high=0.9, n_pairs=40),
+        dict(item="a1_channels", column="a1_channels__twitter", type="multiple", statistic="kappa", estimate=0.9,
+             ci_low=0.8, ci_high=1.0, n_pairs=30),
+    ])
+    wide = presurvey.agreement_wide(agr).set_index("column")
+    assert wide.loc["a1_uses_some", ["n_pairs", "percent_agreement", "kappa", "kappa_low"]].tolist() == [50, 0.9, 0.7, 0.5]
+    assert np.isnan(wide.loc["a1_uses_some", "weighted_kappa"])
+    assert wide.loc["a3_strategy_status", ["weighted_kappa", "weighted_kappa_high"]].tolist() == [0.8, 0.9]
+    t = presurvey.show_agreement(wide.reset_index(), book, "nb")
+    assert t.rows[0][3] == "0,70 (0,50–0,85)" and t.rows[0][4] == "–"
+    k = presurvey.kappa_rows(agr, book, "en").set_index("column")
+    assert k.loc["a1_channels__twitter", "label"] == "Twitter"
+    assert k.loc["a1_channels__twitter", "section"] == book.item("a1_channels").label("en")
+    assert pd.isna(k.loc["a1_uses_some", "section"])                       # a question of its own: no section
+
+
+def test_closing_values_from_the_tables(book):
+    profile = pd.DataFrame({"group": ["< 5 000", "5 000–19 999", "≥ 20 000", "kommune (all)", "fylkeskommune"],
+                            "population": [200, 150, 50, 400, 20], "mapped": [100, 100, 50, 250, 10],
+                            "presurvey": [30, 40, 20, 90, 6], "both": [0] * 5, "presurvey_rate": [0.0] * 5,
+                            "presurvey_share_of_respondents": [30 / 96, 40 / 96, 20 / 96, 90 / 96, 6 / 96],
+                            "population_share": [200 / 420, 150 / 420, 50 / 420, 400 / 420, 20 / 420]})
+    dist = pd.DataFrame({"item": ["a1_uses_some"] * 2, "level": ["yes", "yes"], "unit_type": ["kommune", "fylkeskommune"],
+                         "n": [90, 6], "share": [0.8, 1.0]})
+    agr = pd.DataFrame({"item": ["a1_uses_some", "a1_uses_some", "a3_strategy_status", "a3_strategy_status"],
+                        "column": ["a1_uses_some", "a1_uses_some", "a3_strategy_status", "a3_strategy_status"],
+                        "statistic": ["percent_agreement", "kappa", "percent_agreement", "kappa"],
+                        "estimate": [0.95, 0.8, 0.85, 0.55]})
+    pre = pd.DataFrame({"unit_id": [str(i) for i in range(96)]})
+    main = pd.DataFrame({"unit_id": [str(i) for i in range(50, 150)]})
+    v = presurvey.closing_values(profile, dist, agr, pre, main, book)
+    # 96 respondents of 250 + 10 mapped units; units 50..95 are in both surveys: 46
+    assert (v["n_pre"], v["n_k"], v["n_f"], v["n_both"]) == (96, 90, 6, 46)
+    assert v["of_mapped"] == pytest.approx(96 / 260)
+    assert (v["small_pop"], v["small_resp"]) == (pytest.approx(200 / 420), pytest.approx(30 / 96))
+    assert (v["uses_k"], v["uses_f"]) == (0.8, 1.0) and v["agree"] == (0.85, 0.95)
+    assert (v["kappa_min"], v["kappa_max"]) == (0.55, 0.8) and not v["stable"]        # 0.55 <= 0.6
+    assert v["kappa_min_question"].localize("nb") == book.label("a3_strategy_status", "nb")

@@ -13,26 +13,11 @@ import pytest
 
 from sosiale_kommuner import config
 from sosiale_kommuner.chapters import weighting as R
+from sosiale_kommuner.chapters import weighting_tables as T
 from sosiale_kommuner.data import respondents
 from sosiale_kommuner.survey import weighting as W
 
-
-def toy_population(seed=3):
-    rng = np.random.default_rng(seed)
-    n = 120
-    size = pd.Categorical(rng.choice(["< 5 000", "5 000–19 999", "≥ 20 000"], n, p=[0.5, 0.3, 0.2]),
-                          categories=["< 5 000", "5 000–19 999", "≥ 20 000"], ordered=True)
-    region = pd.Categorical(rng.choice(["A", "B", "C"], n), categories=["A", "B", "C"], ordered=True)
-    k = pd.DataFrame({"unit_id": [f"{i:04d}" for i in range(n)], "unit_type": "kommune",
-                      "size_class": size, "region": region})
-    f = pd.DataFrame({"unit_id": [f"{i:02d}" for i in range(1, 11)], "unit_type": "fylkeskommune",
-                      "size_class": pd.Categorical([None] * 10, categories=size.categories, ordered=True),
-                      "region": pd.Categorical([None] * 10, categories=region.categories, ordered=True)})
-    pop = pd.concat([k, f], ignore_index=True)
-    p = np.where(pop.size_class.astype(object) == "≥ 20 000", 0.9, 0.6)
-    mapped = rng.random(len(pop)) < p
-    cov = pop[["unit_id", "unit_type"]].assign(mapped=mapped, responded=mapped & (rng.random(len(pop)) < p))
-    return pop, cov
+from weighting_toy import toy_population
 
 
 def test_calibrate_population_weights_sum_to_populations():
@@ -72,13 +57,13 @@ def test_weighting_report_tables():
     cov = cov.assign(facebook_page=np.arange(len(cov)) % 2 == 0)
     pw = R.calibrate_population_weights(pop, cov, margins=("size_class", "region"))
     u = R.units_table(pop, cov)
-    rates = R.coverage_rates(u, "size_class")
+    rates = T.coverage_rates(u, "size_class")
     assert rates.N.sum() == 120 and (rates.response_rate <= rates.mapped_rate).all()
-    assert R.coverage_rates(u, None).set_index("unit_type").loc["fylkeskommune", "N"] == 10
-    bal = R.balance_table(u, pw, columns=("size_class", "region"))
+    assert T.coverage_rates(u, None).set_index("unit_type").loc["fylkeskommune", "N"] == 10
+    bal = T.balance_table(u, pw, columns=("size_class", "region"))
     assert bal.is_margin.all() and bal.diff_weighted.abs().max() < 1e-10
     assert bal.groupby("variable").share_weighted.sum().tolist() == pytest.approx([1.0, 1.0])
-    ws = R.weight_summary(pw).set_index("unit_type")
+    ws = T.weight_summary(pw).set_index("unit_type")
     assert ws.loc["kommune", "sum"] == pytest.approx(120) and ws.loc["fylkeskommune", "cv"] == pytest.approx(0)
     assert ws.loc["kommune", "deff_weighting"] == pytest.approx(1 + ws.loc["kommune", "cv"] ** 2)
     fc = R.flag_check(pw, u).set_index("unit_type")
@@ -108,16 +93,36 @@ def test_margin_choice_rule():
 
     c = {"base": dict(margins=("a",), flag=flag(0.51), truth=truth(0.02)),
          "more": dict(margins=("a", "b"), flag=flag(0.505), truth=truth(0.01))}
-    name, tab, reason = R.margin_choice(c)
-    assert name == "more" and tab.chosen.tolist() == [False, True] and "smallest" in reason
+    choice = R.margin_choice(c)
+    assert (choice.chosen, choice.basis, choice.tied, choice.excluded) == ("more", "truth", [], [])
+    assert choice.table.chosen.tolist() == [False, True]
+    # mean absolute errors 0.02 and 0.01 (every estimate off by that much); flag errors |0.51 - 0.5|, |0.505 - 0.5|
+    assert choice.table.truth_mae.tolist() == pytest.approx([0.02, 0.01])
+    assert choice.table.flag_error.tolist() == pytest.approx([0.01, 0.005])
+    assert choice.table.truth_covered.tolist() == [0.75, 0.75]
     c["more"]["truth"] = truth(0.02 - 5e-5)  # within 1e-4: a tie goes to the simpler weighting
-    assert R.margin_choice(c)[0] == "base" and "tie" in R.margin_choice(c)[2]
+    tie = R.margin_choice(c)
+    assert (tie.chosen, tie.tied) == ("base", ["more"])
     c["more"]["truth"] = truth(0.0)
     c["more"]["flag"] = flag(0.7, covered=False)  # best truth but its flag interval misses the census
-    assert R.margin_choice(c)[0] == "base"
+    missed = R.margin_choice(c)
+    assert (missed.chosen, missed.excluded) == ("base", ["more"])
     no_truth = {k: dict(v, truth=None) for k, v in c.items()}
     no_truth["more"]["flag"] = flag(0.505)
-    assert R.margin_choice(no_truth)[0] == "more"
+    assert (R.margin_choice(no_truth).chosen, R.margin_choice(no_truth).basis) == ("more", "flag")
+
+
+def test_the_chapters_parameter_overrides_the_checks_and_says_what_they_chose():
+    def flag(w):
+        return pd.DataFrame({"unit_type": ["kommune"], "census": [0.5], "weighted": [w], "se": [0.03], "covered": [True]})
+
+    c = {"base": dict(margins=("a",), flag=flag(0.6), truth=None),
+         "with_b": dict(margins=("a", "b"), flag=flag(0.52), truth=None)}
+    assert R.choose_margins(c, "auto").chosen == "with_b" and not R.choose_margins(c, "auto").overridden
+    forced = R.choose_margins(c, False)
+    assert (forced.chosen, forced.by_checks, forced.overridden) == ("base", "with_b", True)
+    assert forced.table.set_index("candidate").chosen.to_dict() == {"base": True, "with_b": False}
+    assert R.choose_margins(c, True).chosen == "with_b"
 
 
 def test_calibration_json_is_written_atomically_and_describes_the_weights(tmp_path):
@@ -160,8 +165,38 @@ def test_truth_summary_reports_the_county_domain_apart():
                         "group": ["kommune", "fylkeskommune", "fylkeskommune", "small", "large"],
                         "estimate": [0.5, 0.6, 0.2, 0.4, 0.5], "ci_low": 0.0, "ci_high": 1.0,
                         "truth": [0.5, 0.5, 0.5, 0.5, 0.5], "covered": [True, False, True, True, True]})
-    s = R.truth_summary(cov).set_index("domain")
-    assert s.loc["all rows", "rows"] == 5 and s.loc["unit_type", "rows"] == 3
-    assert s.loc[R.COUNTY_DOMAIN, "rows"] == 2 and s.loc[R.COUNTY_DOMAIN, "covered"] == 0.5
-    assert s.loc[R.COUNTY_DOMAIN, "mean_abs_error"] == pytest.approx((0.1 + 0.3) / 2)
-    assert list(s.index)[-1] == R.COUNTY_DOMAIN
+    s = R.truth_summary(cov)
+    # every part but "all" holds one population; parts without rows (region, centrality) are left out
+    assert s["domain"].tolist() == ["all", "kommune", "size_class", "fylkeskommune"]
+    s = s.set_index("domain")
+    assert s.loc["all", "rows"] == 5 and s.loc["all", "covered"] == pytest.approx(4 / 5)
+    assert s.loc["kommune", "rows"] == 1 and s.loc["kommune", "mean_abs_error"] == pytest.approx(0.0)
+    assert s.loc["size_class", "rows"] == 2 and s.loc["size_class", "mean_abs_error"] == pytest.approx(0.05)
+    assert s.loc["fylkeskommune", "rows"] == 2 and s.loc["fylkeskommune", "covered"] == 0.5
+    assert s.loc["fylkeskommune", "mean_abs_error"] == pytest.approx((0.1 + 0.3) / 2)
+    assert R.truth_summary(cov.iloc[:0]).empty
+
+
+def test_truth_values_only_for_synthetic_data_with_a_truth_file(tmp_path):
+    P = config.paths(tmp_path / "raw", tmp_path / "out")
+    P.survey.mkdir(parents=True)
+    (P.survey / "truth.yaml").write_text("population_values:\n  q1: {all: {all: {'yes': 0.5}}}\n", encoding="utf-8")
+    assert R.load_truth(P) is None                                   # no SYNTHETIC.yaml: not synthetic
+    (P.survey / "SYNTHETIC.yaml").write_text("synthetic: false\n", encoding="utf-8")
+    assert R.load_truth(P) is None
+    (P.survey / "SYNTHETIC.yaml").write_text("synthetic: true\n", encoding="utf-8")
+    assert R.load_truth(P) == {"q1": {"all": {"all": {"yes": 0.5}}}}
+    (P.survey / "truth.yaml").unlink()
+    assert R.load_truth(P) is None
+
+
+def test_candidates_and_the_weights_file(tmp_path):
+    pop, cov = toy_population()
+    cands = R.candidate_weightings(pop, cov, ["size_class"], "region", min_cell=3)
+    assert list(cands) == ["base", "with_region"]
+    assert cands["base"].margins == ("size_class",) and cands["with_region"].margins == ("size_class", "region")
+    P = config.paths(None, tmp_path)
+    path = R.write_weights(cands["base"], P)
+    back = pd.read_parquet(path)
+    assert path == P.processed / "weights.parquet" and list(back.columns) == respondents.WEIGHTS_COLUMNS
+    assert len(back) == cov.responded.sum()

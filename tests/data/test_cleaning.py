@@ -468,3 +468,29 @@ def test_hostile_free_text_never_reaches_processed(tmp_path, population):
         assert bad not in folded, bad
     mapping = readers.read_export(raw / "survey" / "respondent_mapping.csv")
     assert privacy.scan_for_leaks([P.processed], mapping) == []
+
+
+def test_the_log_names_its_rules_and_the_details_add_up(shipped):
+    """Every log row carries its rule's code, in the stated order, and the details behind the
+    notes agree with the log: repairs by kind sum to the rule's repairs, the duplicated units'
+    surplus submissions are the rows the rule removed, the respondents are the rows kept."""
+    log = shipped.log
+    assert log.loc[log.survey == "mapping", "code"].tolist() == ["mapping"]
+    for survey in ("presurvey", "main"):
+        part = log[log.survey == survey].set_index("code")
+        assert list(part.index) == list(cleaning.RULES[1:])
+        d = shipped.details[survey]
+        assert set(d) == set(cleaning.DETAIL_KEYS)
+        assert sum(d["link_repairs"].values()) == part.loc["link", "repaired"]
+        assert set(d["link_repairs"]) == set(cleaning.LINK_REPAIRS.values())
+        assert sum(d["scrubbed"].values()) == part.loc["scrub", "repaired"]
+        dups = d["duplicates"]
+        assert int(dups["submissions"].sum()) - len(dups) == part.loc["duplicates", "removed"]
+        assert set(dups["rule"]) <= {"complete", "submitted", "started", "pos"}
+        resp = shipped.responses if survey == "main" else shipped.presurvey
+        assert d["respondents"] == resp["unit_type"].value_counts().to_dict()
+        assert d["read_repairs"] == part.loc["read", "repaired"]
+    # the planted duplicates of the shipped main survey (tests above: 13 rows removed), one surplus each
+    assert len(shipped.details["main"]["duplicates"]) == 13
+    with pytest.raises(ValueError, match="unknown rule code"):
+        cleaning.CleaningLog().add("main", "x", 1, 1, code="no_such_rule")

@@ -1,20 +1,30 @@
-"""Tables and figures of the weighting chapter (``notebooks/03_weighting.ipynb``).
+"""The weights of the weighting chapter (``03_weighting``) and the choice of their margins.
 
-Coverage and response rates, balance of the respondents before and after weighting, the
-weights' distribution, and the two checks that are not circular: the step-1 Facebook-page
-flag (known for every unit, kept out of the margins) and, on demonstration data, how often
-the confidence intervals cover the population values in ``truth.yaml``.
+The weights of both populations (:func:`calibrate_population_weights`), written to
+``weights.parquet`` and ``calibration.json`` (:func:`write_weights`,
+:func:`write_calibration`); the candidate weightings and the two checks that are not
+circular, which decide between them (docs/methods.md §3): the step-1 Facebook-page flag
+(known for every unit, kept out of the margins; :func:`flag_check`) and, on synthetic data
+with a ``truth.yaml``, how often the confidence intervals cover the population values
+(:func:`truth_coverage`, :func:`truth_summary`); the rule itself is :func:`margin_choice`,
+with the chapter's parameter on top (:func:`choose_margins`).
+
+The chapter's other tables are in :mod:`.weighting_tables`, what a reader sees of all of it
+in :mod:`.weighting_page`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sosiale_kommuner.config import FYLKESKOMMUNE, KOMMUNE, Paths
 from sosiale_kommuner.data import respondents
-from sosiale_kommuner.files import atomic_write_text
+from sosiale_kommuner.files import atomic_write_text, write_parquet
+from sosiale_kommuner.report import provenance
 from sosiale_kommuner.survey import estimation
 from sosiale_kommuner.survey.design import SurveyDesign
 from sosiale_kommuner.survey.weighting import (
@@ -184,6 +194,21 @@ def write_calibration(pw: PopulationWeights, paths: Paths):
     return atomic_write_text(paths.processed / respondents.CALIBRATION_FILE, text)
 
 
+def write_weights(pw: PopulationWeights, paths: Paths):
+    """Write ``data/processed/weights.parquet`` (``unit_id, unit_type, weight, stratum,
+    base_weight``; docs/contracts.md §1), atomically."""
+    return write_parquet(pw.table[respondents.WEIGHTS_COLUMNS], paths.processed / respondents.WEIGHTS_FILE)
+
+
+def candidate_weightings(population: pd.DataFrame, coverage: pd.DataFrame, base_margins: Sequence[str],
+                         candidate_margin: str, **params: Any) -> dict[str, PopulationWeights]:
+    """The two candidate weightings, simplest first: raked to ``base_margins`` (``base``) and
+    to those and ``candidate_margin`` (``with_<margin>``); ``params`` go to
+    :func:`calibrate_population_weights` (``min_cell``, ``tol``, ``max_iter``, ``cap_ratio``)."""
+    margins = {"base": tuple(base_margins), f"with_{candidate_margin}": (*base_margins, candidate_margin)}
+    return {name: calibrate_population_weights(population, coverage, margins=m, **params) for name, m in margins.items()}
+
+
 
 def units_table(population: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
     """Population frame rows with the coverage flags (``mapped``, ``responded`` and any
@@ -198,77 +223,6 @@ def units_table(population: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFram
             raise ValueError(f"coverage lacks {c!r} for units {out.loc[out[c].isna(), 'unit_id'].tolist()[:10]}")
         out[c] = out[c].astype(bool)
     return out
-
-
-def coverage_rates(units: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """Mapping and response rates (0–1) by a frame column (None: by unit type).
-
-    Columns: ``unit_type, group, N, mapped, responded, mapped_rate`` (mapped / N),
-    ``response_rate_mapped`` (responded / mapped) and ``response_rate`` (responded / N).
-    ``by`` other than unit type is computed for municipalities only.
-    """
-    if by is None:
-        g = units.groupby("unit_type", sort=False)
-        out = pd.DataFrame({"N": g.size(), "mapped": g["mapped"].sum(), "responded": g["responded"].sum()})
-        out = out.reset_index().assign(group=lambda d: d["unit_type"])
-    else:
-        k = units[units["unit_type"] == KOMMUNE]
-        g = k.groupby(by, observed=True, sort=True)
-        out = pd.DataFrame({"N": g.size(), "mapped": g["mapped"].sum(), "responded": g["responded"].sum()})
-        out = out.reset_index().rename(columns={by: "group"}).assign(unit_type=KOMMUNE)
-        out["group"] = out["group"].astype(str)
-    out["mapped_rate"] = out["mapped"] / out["N"]
-    out["response_rate_mapped"] = out["responded"] / out["mapped"].where(out["mapped"] > 0)
-    out["response_rate"] = out["responded"] / out["N"]
-    return out[["unit_type", "group", "N", "mapped", "responded", "mapped_rate", "response_rate_mapped",
-                "response_rate"]]
-
-
-def balance_table(units: pd.DataFrame, pw: PopulationWeights, columns=("size_class", "region", "centrality")) -> pd.DataFrame:
-    """Municipal respondents' distribution before and after weighting, against the population.
-
-    One row per (``variable``, ``category``): population count and share, respondents,
-    and the respondents' share unweighted, with base weights and with final weights
-    (0–1), plus ``diff_*`` = share − population share (percentage points / 100) and
-    ``is_margin`` (whether the weights were raked to this variable).
-    """
-    k = units[units["unit_type"] == KOMMUNE]
-    t = pw.table[pw.table["unit_type"] == KOMMUNE].set_index("unit_id")
-    r = k[k["responded"]].assign(base=lambda d: d["unit_id"].map(t["base_weight"]),
-                                 weight=lambda d: d["unit_id"].map(t["weight"]))
-    rows = []
-    for col in columns:
-        cats = list(k[col].cat.categories) if isinstance(k[col].dtype, pd.CategoricalDtype) \
-            else sorted(k[col].dropna().unique().tolist(), key=str)
-        for c in cats:
-            N = int((k[col] == c).sum())
-            if N == 0:
-                continue
-            inc = (r[col] == c).to_numpy()
-            rows.append(dict(variable=col, category=str(c), N=N, pop_share=N / len(k), n_respondents=int(inc.sum()),
-                             share_unweighted=inc.mean(), share_base=r["base"][inc].sum() / r["base"].sum(),
-                             share_weighted=r["weight"][inc].sum() / r["weight"].sum(),
-                             is_margin=col in pw.margins))
-    out = pd.DataFrame(rows)
-    for s in ("unweighted", "base", "weighted"):
-        out[f"diff_{s}"] = out[f"share_{s}"] - out["pop_share"]
-    return out
-
-
-def weight_summary(pw: PopulationWeights) -> pd.DataFrame:
-    """Distribution of the weights per unit type: ``n, sum, min, median, max, max_min_ratio,
-    cv`` (coefficient of variation), ``kish_n`` (Kish effective n) and ``deff_weighting``
-    (= n / kish_n = 1 + cv², the variance inflation from unequal weights alone)."""
-    rows = []
-    for ut in (KOMMUNE, FYLKESKOMMUNE):
-        w = pw.table.loc[pw.table["unit_type"] == ut, "weight"].to_numpy()
-        if len(w) == 0:
-            continue
-        kn = estimation.kish_n(w)
-        rows.append(dict(unit_type=ut, n=len(w), sum=w.sum(), min=w.min(), median=float(np.median(w)),
-                         max=w.max(), max_min_ratio=w.max() / w.min(), cv=w.std() / w.mean(), kish_n=kn,
-                         deff_weighting=len(w) / kn))
-    return pd.DataFrame(rows)
 
 
 def flag_check(pw: PopulationWeights, units: pd.DataFrame, flag: str = "facebook_page",
@@ -326,58 +280,91 @@ def truth_coverage(estimates: pd.DataFrame, truth_values: dict, domains=("unit_t
                                        "truth", "covered"])
 
 
-def plot_weights(pw: PopulationWeights):
-    """Histogram of the municipal weights by size class, with the county weight marked.
-
-    Returns a matplotlib figure (hand it to ``plots.show`` with alt text).
-    """
-    import matplotlib.pyplot as plt
-
-    t = pw.table
-    fig, ax = plt.subplots()
-    k = t[t["unit_type"] == KOMMUNE]
-    strata = list(dict.fromkeys(pw.base_cells.loc[pw.base_cells["unit_type"] == KOMMUNE, "cell"]))
-    bins = np.linspace(0, max(t["weight"].max() * 1.05, 1.0), 30)
-    ax.hist([k.loc[k["stratum"] == s, "weight"] for s in strata], bins=bins, stacked=True, label=strata)
-    f = t[t["unit_type"] == FYLKESKOMMUNE]
-    if len(f):
-        ax.axvline(f["weight"].iloc[0], color="black", linestyle="--",
-                   label=f"county municipalities ({len(f)})")
-    ax.set_xlabel("weight (population units per respondent)")
-    ax.set_ylabel("respondents")
-    ax.set_title("Final weights by size class")
-    ax.legend(title="size class")
-    return fig
-
-
-#: The county domain, reported on its own in :func:`truth_summary` (11 respondents, df 10).
-COUNTY_DOMAIN = f"unit_type = {FYLKESKOMMUNE}"
+#: The parts of the truth check, in the order shown: every row, the municipalities as a whole,
+#: by size class, region and centrality, and the county municipalities on their own (a
+#: handful of respondents and few degrees of freedom, which a row of both unit types would
+#: hide among the municipalities).
+TRUTH_PARTS = ("all", KOMMUNE, "size_class", "region", "centrality", FYLKESKOMMUNE)
 
 
 def truth_summary(cov: pd.DataFrame) -> pd.DataFrame:
-    """Coverage of the truth by the 95 % intervals, overall and by domain: ``domain, rows,
-    covered`` (share 0–1) and ``mean_abs_error`` (mean |estimate − truth|). The county
-    municipalities (``unit_type = fylkeskommune``) get a row of their own after the domains:
-    their intervals rest on a handful of respondents and few degrees of freedom, which the
-    ``unit_type`` row would hide among the municipalities."""
+    """Coverage of the truth by the 95 % intervals, by part (:data:`TRUTH_PARTS`): ``domain,
+    rows, covered`` (share 0–1) and ``mean_abs_error`` (mean |estimate − truth|). The rows of
+    the ``unit_type`` domain are split into the municipalities (``kommune``) and the county
+    municipalities (``fylkeskommune``), so every part but ``all`` holds one population."""
+    cols = ["domain", "rows", "covered", "mean_abs_error"]
     if cov.empty:
-        return pd.DataFrame(columns=["domain", "rows", "covered", "mean_abs_error"])
+        return pd.DataFrame(columns=cols)
     err = (cov["estimate"] - cov["truth"]).abs()
-    parts = [pd.DataFrame({"domain": ["all rows"], "rows": [len(cov)], "covered": [cov["covered"].mean()],
-                           "mean_abs_error": [err.mean()]})]
-    g = cov.assign(err=err).groupby("domain", sort=False)
-    parts.append(pd.DataFrame({"rows": g.size(), "covered": g["covered"].mean(),
-                               "mean_abs_error": g["err"].mean()}).reset_index())
-    county = (cov["domain"] == "unit_type") & (cov["group"].astype(str) == FYLKESKOMMUNE)
-    if county.any():
-        parts.append(pd.DataFrame({"domain": [COUNTY_DOMAIN], "rows": [int(county.sum())],
-                                   "covered": [cov.loc[county, "covered"].mean()],
-                                   "mean_abs_error": [err[county].mean()]}))
-    return pd.concat(parts, ignore_index=True)
+    unit = cov["domain"] == "unit_type"
+    masks = {"all": pd.Series(True, index=cov.index),
+             KOMMUNE: unit & (cov["group"].astype(str) == KOMMUNE),
+             FYLKESKOMMUNE: unit & (cov["group"].astype(str) == FYLKESKOMMUNE)}
+    rows = []
+    for part in TRUTH_PARTS:
+        m = masks.get(part, cov["domain"] == part)
+        if m.any():
+            rows.append(dict(domain=part, rows=int(m.sum()), covered=float(cov.loc[m, "covered"].mean()),
+                             mean_abs_error=float(err[m].mean())))
+    return pd.DataFrame(rows, columns=cols)
 
 
-def margin_choice(candidates: dict) -> tuple[str, pd.DataFrame, str]:
-    """Pick the raking margins from the two non-circular checks.
+def load_truth(paths: Paths) -> dict | None:
+    """The population values of ``truth.yaml`` (``population_values``), or None: only synthetic
+    data have a known truth (docs/methods.md §11), and only when the file is there."""
+    path = paths.survey / "truth.yaml"
+    if not (provenance.is_synthetic(paths) and path.exists()):
+        return None
+    return yaml.safe_load(path.read_text(encoding="utf-8")).get("population_values")
+
+
+def run_checks(weightings: dict[str, PopulationWeights], units: pd.DataFrame, responses: pd.DataFrame,
+               population: pd.DataFrame, items, codebook, truth: dict | None,
+               domains=("unit_type", "size_class", "region", "centrality")) -> dict[str, dict]:
+    """Both checks for every candidate weighting: ``{name: {"margins", "flag", "truth"}}`` —
+    the Facebook-page check (:func:`flag_check`) and, with ``truth``, the truth coverage of
+    every estimate of ``items`` in ``domains`` (:func:`truth_coverage`; None without)."""
+    from .item_estimates import estimate_items
+
+    out = {}
+    for name, pw in weightings.items():
+        cov = None
+        if truth is not None:
+            data = respondents.merge(responses, population, pw.table)
+            est = estimate_items(data, population, items, codebook, domains=domains, margins=list(pw.margins))
+            cov = truth_coverage(est, truth)
+        out[name] = dict(margins=pw.margins, flag=flag_check(pw, units, "facebook_page"), truth=cov)
+    return out
+
+
+#: Errors of two candidates closer than this are a tie, which goes to the simpler weighting.
+TIE = 1e-4
+
+
+@dataclass
+class MarginChoice:
+    """The margin choice (:func:`margin_choice`, :func:`choose_margins`).
+
+    ``chosen``: the candidate whose weights are used; ``by_checks``: the one the checks chose;
+    ``basis``: ``"truth"`` (mean absolute error against the population values) or ``"flag"``
+    (the Facebook-page error); ``tied``: candidates within :data:`TIE` of the checks' choice;
+    ``excluded``: candidates left out because their Facebook-page interval missed the census
+    value while another's covered it; ``overridden``: the chapter's parameter decided.
+    ``table``: one row per candidate (``candidate, margins, flag_error, flag_se,
+    flag_covered, truth_rows, truth_covered, truth_mae, chosen``).
+    """
+
+    chosen: str
+    by_checks: str
+    basis: str
+    table: pd.DataFrame
+    tied: list = field(default_factory=list)
+    excluded: list = field(default_factory=list)
+    overridden: bool = False
+
+
+def margin_choice(candidates: dict) -> MarginChoice:
+    """Pick the raking margins from the two non-circular checks (docs/methods.md §3).
 
     ``candidates``: ``{name: {"margins": tuple, "flag": flag_check table, "truth": truth
     coverage table or None}}``, simplest first. Per candidate the municipal flag error
@@ -386,8 +373,8 @@ def margin_choice(candidates: dict) -> tuple[str, pd.DataFrame, str]:
 
     Rule: with truth values, the candidate with the smallest mean absolute error against
     the truth wins, unless its flag interval misses the census value while another's
-    covers it; without them, the smallest flag error wins. Ties (differences below 1e-4)
-    go to the simpler candidate (fewer margins). Returns ``(name, table, reason)``.
+    covers it; without them, the smallest flag error wins. Ties (differences below
+    :data:`TIE`) go to the simpler candidate (fewer margins, listed first).
     """
     rows = []
     for name, c in candidates.items():
@@ -400,39 +387,24 @@ def margin_choice(candidates: dict) -> tuple[str, pd.DataFrame, str]:
                          truth_covered=t["covered"].mean() if has_truth else np.nan,
                          truth_mae=(t["estimate"] - t["truth"]).abs().mean() if has_truth else np.nan))
     tab = pd.DataFrame(rows)
-    use_truth = tab["truth_rows"].gt(0).all()
-    pool = tab
-    if use_truth and tab["flag_covered"].any():
-        pool = tab[tab["flag_covered"]]
+    use_truth = bool(tab["truth_rows"].gt(0).all())
+    pool = tab[tab["flag_covered"]] if use_truth and tab["flag_covered"].any() else tab
     key = "truth_mae" if use_truth else "flag_error"
-    best = pool[key].min()
-    name = pool[pool[key] <= best + 1e-4]["candidate"].iloc[0]
-    row = tab.set_index("candidate").loc[name]
-    tied = pool[(pool[key] <= best + 1e-4) & (pool["candidate"] != name)]["candidate"].tolist()
-    what = "mean absolute error against the population values" if use_truth else "Facebook-page error"
-    listing = ", ".join(f"'{r.candidate}' {getattr(r, key):.5f}" for r in pool.itertuples())
-    if tied:
-        reason = (f"the candidates' {what} ({listing}) differ by less than 1e-4, a tie that goes to the "
-                  f"simpler weighting, '{name}' ({row['margins']})")
-    else:
-        reason = f"'{name}' ({row['margins']}) has the smallest {what} ({listing})"
-    if use_truth:
-        reason += (f"; its intervals cover {row['truth_covered']:.1%} of the population values and its "
-                   f"Facebook-page estimate is {row['flag_error']:.3f} from the census value"
-                   + ("" if row["flag_covered"] else " (outside its interval)"))
+    within = pool[pool[key] <= pool[key].min() + TIE]["candidate"].tolist()
+    name = within[0]
     tab["chosen"] = tab["candidate"] == name
-    return name, tab, reason
+    return MarginChoice(chosen=name, by_checks=name, basis="truth" if use_truth else "flag", table=tab,
+                        tied=within[1:], excluded=[c for c in tab["candidate"] if c not in set(pool["candidate"])])
 
 
-def unweighted_item_rows(data: pd.DataFrame, items) -> pd.DataFrame:
-    """Unweighted respondent shares/means of ``items`` (same bases and levels as the weighted
-    estimates of :mod:`item_estimates`), for the weighted-versus-unweighted comparison."""
-    from .item_estimates import item_rows
-
-    d = data.reset_index(drop=True)
-    des = SurveyDesign(d, np.ones(len(d)))
-    rows = []
-    for it in items:
-        for r in item_rows(des, it):
-            rows.append(dict(item=it.id, level=str(r["level"]), unweighted=r["estimate"], n=r["n_unweighted"]))
-    return pd.DataFrame(rows)
+def choose_margins(checks: dict, use_candidate: Any = "auto") -> MarginChoice:
+    """The chapter's margin choice: :func:`margin_choice` of ``checks``, unless the parameter
+    ``use_candidate`` is ``True`` (the candidate with the extra margin, listed second) or
+    ``False`` (the first); then ``overridden`` is set, and ``by_checks`` keeps what the checks
+    alone chose."""
+    choice = margin_choice(checks)
+    if use_candidate is True or use_candidate is False:
+        choice.chosen = list(checks)[1 if use_candidate else 0]
+        choice.overridden = True
+        choice.table["chosen"] = choice.table["candidate"] == choice.chosen
+    return choice
