@@ -159,7 +159,7 @@ def respondent_profile(coverage: pd.DataFrame, population: pd.DataFrame) -> pd.D
 def show_profile(profile: pd.DataFrame, lang: str) -> tables.Table:
     return tables.Table(profile, lang, [
         tables.coded("group", coverage_group), tables.number("population", "int"), tables.number("mapped", "int"),
-        tables.number("presurvey", "int"), tables.number("both", "int"), tables.number("presurvey_rate", "pct"),
+        tables.number("presurvey", "int"), tables.number("presurvey_rate", "pct"),
         tables.number("presurvey_share_of_respondents", "pct"), tables.number("population_share", "pct")], page=STEM)
 
 

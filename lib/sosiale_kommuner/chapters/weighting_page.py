@@ -92,8 +92,7 @@ def intro_values(rates: pd.DataFrame, candidate_margin: str, has_truth: bool) ->
 # -- coverage and response --------------------------------------------------------------------
 def show_rates(rates: pd.DataFrame, lang: str) -> tables.Table:
     return _table(_words(rates, "by", "group", lang), lang, [
-        tables.text("group_words", header="group"), tables.text("by_words", header="by"),
-        tables.number("N", "int"), tables.number("mapped", "int"), tables.number("responded", "int"),
+        tables.text("group_words", header="group"), tables.number("N", "int"), tables.number("mapped", "int"), tables.number("responded", "int"),
         tables.number("mapped_rate", "pct"), tables.number("response_rate_mapped", "pct"),
         tables.number("response_rate", "pct")])
 
@@ -183,15 +182,14 @@ def show_flag(flag_all: pd.DataFrame, lang: str) -> tables.Table:
                         unit_words=[group_words("unit_type", u, lang) for u in flag_all["unit_type"]])
     return _table(d, lang, [tables.text("margins_words", header="weighting"), tables.text("unit_words", header="unit"),
                             tables.number("census", "pct1"), tables.number("unweighted", "pct1"),
-                            tables.number("base_weighted", "pct1"),
                             tables.estimate("weighted", "ci_low", "ci_high", fmt="pct1", header="weighted"),
-                            tables.yes_no("covered"), tables.number("n", "int")])
+                            tables.yes_no("covered")])
 
 
 def show_truth(tsum: pd.DataFrame, lang: str) -> tables.Table:
     d = tsum.assign(part=[_t(f"truth_part.{p}", lang) for p in tsum["domain"]])
     return _table(d, lang, [tables.text("part"), tables.number("rows", "int"),
-                            tables.number("covered", "pct1", header="truth_covered"),
+                            tables.number("covered", "pct1", header="truth_covers"),
                             tables.number("mean_abs_error", "pctn2")])
 
 
@@ -225,10 +223,9 @@ def raking_markdown(pw: PopulationWeights, tol: float) -> Callable[[str], str]:
 
 def show_summary(summary: pd.DataFrame, lang: str) -> tables.Table:
     d = summary.assign(unit_words=[group_words("unit_type", u, lang) for u in summary["unit_type"]])
-    return _table(d, lang, [tables.text("unit_words", header="unit"), tables.number("n", "int"),
-                            tables.number("sum", "num0"), tables.number("min", "num2"),
-                            tables.number("median", "num2"), tables.number("max", "num2"),
-                            tables.number("cv", "num2"), tables.number("kish_n", "num0"),
+    return _table(d, lang, [tables.text("unit_words", header="unit"), tables.number("n", "int", header="n_resp"),
+                            tables.number("min", "num2"), tables.number("median", "num2"), tables.number("max", "num2"),
+                            tables.number("kish_n", "num0"),
                             tables.number("deff_weighting", "num2")])
 
 
@@ -274,8 +271,7 @@ def weights_values(summary: pd.DataFrame) -> dict[str, Any]:
 # -- balance and precision -------------------------------------------------------------------------
 def show_balance(balance: pd.DataFrame, lang: str) -> tables.Table:
     return _table(_words(balance, "variable", "category", lang), lang, [
-        tables.text("group_words", header="group"), tables.text("by_words", header="by"),
-        tables.yes_no("is_margin"), tables.number("N", "int"), tables.number("pop_share", "pct1"),
+        tables.text("group_words", header="group"), tables.yes_no("is_margin"), tables.number("N", "int"), tables.number("pop_share", "pct1"),
         tables.number("n_respondents", "int"), tables.number("share_unweighted", "pct1"),
         tables.number("share_base", "pct1"), tables.number("share_weighted", "pct1")])
 
