@@ -271,7 +271,7 @@ def weights_values(summary: pd.DataFrame) -> dict[str, Any]:
 # -- balance and precision -------------------------------------------------------------------------
 def show_balance(balance: pd.DataFrame, lang: str) -> tables.Table:
     return _table(_words(balance, "variable", "category", lang), lang, [
-        tables.text("group_words", header="group"), tables.yes_no("is_margin"), tables.number("N", "int"), tables.number("pop_share", "pct1"),
+        tables.text("group_words", header="group"), tables.yes_no("is_margin"), tables.number("pop_share", "pct1"),
         tables.number("n_respondents", "int"), tables.number("share_unweighted", "pct1"),
         tables.number("share_base", "pct1"), tables.number("share_weighted", "pct1")])
 
