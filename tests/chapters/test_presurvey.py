@@ -8,6 +8,7 @@ import pytest
 
 from sosiale_kommuner.chapters import presurvey
 from sosiale_kommuner.data import typed
+from sosiale_kommuner.report import text
 
 
 def _ratings(table):
@@ -175,3 +176,8 @@ def test_closing_values_from_the_tables(book):
     assert (v["uses_k"], v["uses_f"]) == (0.8, 1.0) and v["agree"] == (0.85, 0.95)
     assert (v["kappa_min"], v["kappa_max"]) == (0.55, 0.8) and not v["stable"]        # 0.55 <= 0.6
     assert v["kappa_min_question"].localize("nb") == book.label("a3_strategy_status", "nb")
+    # the smallest class is 48 % of the units but 31 % of the respondents, the largest 12 % and 21 %
+    assert v["respondent_note"].localize("nb") == text.get(presurvey.STEM, "respondent_note.skewed", "nb")
+    even = profile.assign(presurvey_share_of_respondents=profile["population_share"])
+    v = presurvey.closing_values(even, dist, agr, pre, main, book)
+    assert v["respondent_note"].localize("en") == text.get(presurvey.STEM, "respondent_note.plain", "en")

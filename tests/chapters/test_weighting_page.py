@@ -112,3 +112,21 @@ def test_tables_figures_and_closing_on_a_toy():
     assert line.startswith("\n* Check (b): 90.0% of 10 intervals") and "alone, 100.0% of 2 intervals" in line
     closing = text.get(P.STEM, "closing", "nb", **v)
     assert closing.count("\n* ") == 4 and f"{int(summary.set_index('unit_type').loc['kommune', 'n'])} svar)" in closing
+
+
+def test_the_introduction_says_not_at_random_only_when_the_data_show_it():
+    rates = pd.DataFrame({"by": ["unit_type", "unit_type", "size_class", "size_class"],
+                          "unit_type": ["kommune", "fylkeskommune", "kommune", "kommune"],
+                          "group": ["kommune", "fylkeskommune", "< 5 000", "≥ 20 000"], "N": [300, 18, 200, 100],
+                          "mapped": [200, 15, 100, 100], "responded": [120, 11, 50, 70],
+                          "mapped_rate": [2 / 3, 15 / 18, 0.5, 1.0], "response_rate_mapped": [0.6, 11 / 15, 0.5, 0.7],
+                          "response_rate": [0.4, 11 / 18, 0.25, 0.7]})
+    v = P.intro_values(rates, "centrality", has_truth=False)
+    assert (v["k_resp"], v["k_pop"], v["f_resp"], v["f_pop"]) == (120, 300, 11, 18)
+    assert v["skew"].localize("nb") == ("Svarene er ikke tilfeldig fordelt: Kommunene med under 5\u00a0000 innbyggere "
+                                        "ble sjeldnere funnet i kartleggingen enn kommunene med 20\u00a0000 innbyggere "
+                                        "og flere (50\u00a0% mot 100\u00a0%), og de svarte sjeldnere (50\u00a0% mot "
+                                        "70\u00a0% av dem med kontaktperson).")
+    assert v["checks"].localize("en").startswith("one check the weights are not fitted to")
+    even = rates.assign(response_rate_mapped=[0.6, 0.7, 0.7, 0.7])        # answering as often: no claim
+    assert P.intro_values(even, "centrality", True)["skew"].localize("nb") == text.get(P.STEM, "skew.other", "nb")

@@ -5,8 +5,11 @@ module                                    used by
 ========================================  ==================================================
 :mod:`.population`                        00 · the population frame
 :mod:`.presurvey`                         01 · the pre-survey
-(:mod:`sosiale_kommuner.data.cleaning`)   02 · cleaning (the chapter shows the data layer's log)
-:mod:`.weighting`                         03 · the survey weights and their checks
+:mod:`.cleaning`                          02 · cleaning: the data layer's log, coverage, item
+                                          nonresponse and the scrub of personal data in words
+:mod:`.weighting`,                        03 · the survey weights, their two checks and the
+:mod:`.weighting_tables`,                 margin choice; the chapter's other tables; what a
+:mod:`.weighting_page`                    reader sees of them
 :mod:`.item_estimates`                    03–08, 10 · per-item estimates (``estimates`` tables)
 :mod:`.findings_plots`,                   04–08 · figures and closing texts of the findings
 :mod:`.findings_text`                     chapters

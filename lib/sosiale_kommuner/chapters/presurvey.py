@@ -317,6 +317,10 @@ def closing_values(profile: pd.DataFrame, dist: pd.DataFrame, agr: pd.DataFrame,
     kap = agr[(agr["statistic"] == "kappa") & agr["estimate"].notna()].set_index("column")["estimate"]
     pct = agr.loc[agr["statistic"] == "percent_agreement", "estimate"].dropna()
     low_col = kap.idxmin()
+    # the smallest size class under-represented and the largest over-represented among the respondents
+    skewed = (small["presurvey_share_of_respondents"] < small["population_share"]
+              and large["presurvey_share_of_respondents"] > large["population_share"])
+    note = "skewed" if skewed else "plain"
     return dict(n_pre=int(len(pre)), n_k=int(k["presurvey"]), n_f=int(f["presurvey"]),
                 of_mapped=float(len(pre) / (k["mapped"] + f["mapped"])),
                 small_class=labels.Label("size_class", small["group"]), small_pop=float(small["population_share"]),
@@ -327,4 +331,5 @@ def closing_values(profile: pd.DataFrame, dist: pd.DataFrame, agr: pd.DataFrame,
                 n_both=int(pre["unit_id"].isin(main["unit_id"]).sum()),
                 agree=(float(pct.min()), float(pct.max())), kappa_min=float(kap.min()),
                 kappa_max=float(kap.max()), kappa_min_question=text.Localized(lambda lang: codebook.label(low_col, lang)),
-                threshold=SUBSTANTIAL_KAPPA, stable=bool(kap.min() > SUBSTANTIAL_KAPPA))
+                threshold=SUBSTANTIAL_KAPPA, stable=bool(kap.min() > SUBSTANTIAL_KAPPA),
+                respondent_note=text.Localized(lambda lang: _t(f"respondent_note.{note}", lang)))

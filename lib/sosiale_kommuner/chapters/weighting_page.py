@@ -54,6 +54,11 @@ def margins_words(margins: str | tuple, lang: str) -> str:
     return formats.join([labels.domain(m.strip(), lang).lower() for m in names], lang)
 
 
+def margins_words_of(margins) -> text.Localized:
+    """Margins in running text, in every language (a value for a text's placeholder)."""
+    return _local(lambda lang: margins_words(tuple(margins), lang))
+
+
 def group_words(by: str, code: Any, lang: str) -> str:
     """A group of a breakdown in words: a unit type, a size class, a region, a centrality class."""
     if by == "unit_type":
@@ -82,11 +87,20 @@ def intro_values(rates: pd.DataFrame, candidate_margin: str, has_truth: bool) ->
     """The introduction's numbers (respondents and units of both populations) and its last
     point: the two checks, or the one without population values."""
     u = rates[rates["by"] == "unit_type"].set_index("group")
+    k = rates[rates["by"] == "size_class"]
+    first, last = k.iloc[0], k.iloc[-1]
+    sizes = dict(first_class=labels.Label("size_class", first["group"]), first_mapped=float(first["mapped_rate"]),
+                 first_resp=float(first["response_rate_mapped"]), last_class=labels.Label("size_class", last["group"]),
+                 last_mapped=float(last["mapped_rate"]), last_resp=float(last["response_rate_mapped"]))
+    # "not at random" only when the smallest class was both mapped and answering less often
+    skew = "skew.both" if (sizes["first_mapped"] < sizes["last_mapped"] and sizes["first_resp"] < sizes["last_resp"]) \
+        else "skew.other"
     cand = candidate_words(candidate_margin)
     key = "intro_checks_truth" if has_truth else "intro_checks_flag"
     return dict(k_resp=int(u.loc[KOMMUNE, "responded"]), k_pop=int(u.loc[KOMMUNE, "N"]),
                 f_resp=int(u.loc[FYLKESKOMMUNE, "responded"]), f_pop=int(u.loc[FYLKESKOMMUNE, "N"]),
-                candidate=cand, checks=_local(lambda lang: _t(key, lang, candidate=cand)))
+                candidate=cand, checks=_local(lambda lang: _t(key, lang, candidate=cand)),
+                skew=_local(lambda lang: _t(skew, lang, **sizes)))
 
 
 # -- coverage and response --------------------------------------------------------------------
@@ -132,12 +146,16 @@ def show_base_cells(cells: pd.DataFrame, lang: str) -> tables.Table:
                             tables.number("base_weight", "num2")])
 
 
-def how_markdown(cells: pd.DataFrame, min_cell: int | None, cap_ratio: float | None) -> Callable[[str], str]:
-    """How the weights are made, in words (``make(lang)``): base weights and raking; merging of
-    sparse cells and trimming as this build has them; the county municipalities' one cell."""
+def how_markdown(cells: pd.DataFrame, min_cell: int | None, cap_ratio: float | None, base_margins,
+                 candidate_margin: str) -> Callable[[str], str]:
+    """How the weights are made, in words (``make(lang)``): base weights and raking to the
+    chapter's margins; merging of sparse cells and trimming as this build has them; the county
+    municipalities' one cell."""
     f = cells[cells["unit_type"] == FYLKESKOMMUNE].iloc[0]
     values = dict(f_pop=int(f["N"]), f_resp=int(f["responded"]), f_weight=float(f["base_weight"]),
-                  min_cell=int(min_cell or 0), cap_ratio=float(cap_ratio or 0))
+                  min_cell=int(min_cell or 0), cap_ratio=float(cap_ratio or 0),
+                  base=margins_words_of(base_margins),
+                  candidate=candidate_words(candidate_margin))
     keys = (["how", "how_collapse" if min_cell else "how_no_collapse"] + (["how_trim"] if cap_ratio else [])
             + ["how_counties"])
     return lambda lang: "\n\n".join(_t(k, lang, **values) for k in keys)
