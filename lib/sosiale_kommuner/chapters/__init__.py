@@ -8,8 +8,9 @@ module                                    used by
 (:mod:`sosiale_kommuner.data.cleaning`)   02 · cleaning (the chapter shows the data layer's log)
 :mod:`.weighting`                         03 · the survey weights and their checks
 :mod:`.item_estimates`                    03–08, 10 · per-item estimates (``estimates`` tables)
-:mod:`.findings_plots`,                   04–08 · figures and closing texts of the findings
-:mod:`.findings_text`                     chapters
+:mod:`.findings_text`,                    04–08 · the findings chapters: what each covers, the
+:mod:`.findings_items`,                   groups shown, each question's table and figure,
+:mod:`.findings_plots`                    the values of their texts
 :mod:`.item_tests`                        09–11 · per-item design-based tests (``tests`` tables)
 :mod:`.involvement`,                      10 · citizen involvement: typology, model, and the
 :mod:`.involvement_simulation`            simulation of its model
