@@ -101,7 +101,7 @@ def test_a_question_on_the_page_and_an_area(cb):
     page = Page()
     fi.show_item(page, t, cb, "a8_collaborates", k_min=3)
     assert page.calls == [
-        ("markdown", "### Samarbeider med andre"),
+        ("markdown", "### 8.3 Samarbeider med andre"),
         ("figure", "a8_collaborates", "item_figure", 183 + 10, "estimates", ["alt_words", "caption_words"]),
         ("table", "a8_collaborates_table", "item_table", 183 + 10, "estimates", ["caption_words"])]
     page = Page()

@@ -1,5 +1,5 @@
-"""Each question of a findings chapter (04–08) on its page: a short heading, its figure
-(:mod:`.findings_plots`) and its table.
+"""Each question of a findings chapter (04–08) on its page: a heading (its number in the
+questionnaire and a short name), its figure (:mod:`.findings_plots`) and its table.
 
 The table of a question has one row per answer and one column per shown group (all
 municipalities, each size class, the county municipalities: :func:`.findings_text.shown_groups`),
@@ -45,7 +45,8 @@ def _cell(r: pd.Series | None, kind: str, lang: str) -> str:
     if kind == "year":
         if pd.isna(r["estimate"]):
             return tables.MISSING
-        return f"{ft.year(r['estimate'], lang)} ({ft.year(r['ci_low'], lang)}{formats.EN_DASH}{ft.year(r['ci_high'], lang)})"
+        lo, hi = ft.year(r["ci_low"], lang), ft.year(r["ci_high"], lang)
+        return f"{ft.year(r['estimate'], lang)} ({lo}{formats.EN_DASH}{hi})"
     return tables.estimate_text(r["estimate"], r["ci_low"], r["ci_high"], kind, lang)
 
 
@@ -79,7 +80,7 @@ def table_rows(table: pd.DataFrame, cb: Codebook, item: str, lang: str) -> pd.Da
 
     out = [estimates(level, ft.answer(cb, item, level, lang)) for level in ft.answers(it)]
     if fp.is_likert(cb, item):
-        out += [estimates(TOP2, ft.answer(cb, item, TOP2, lang)), estimates(MEAN_SCORE, ft.answer(cb, item, MEAN_SCORE, lang))]
+        out += [estimates(level, ft.answer(cb, item, level, lang)) for level in (TOP2, MEAN_SCORE)]
     out.append(counts(text.get(ft.FINDINGS, "row.n", lang)))
     if it.has_dont_know:
         out.append(estimates(DONT_KNOW, text.get(ft.FINDINGS, "row.dont_know", lang)))
@@ -146,10 +147,11 @@ def respondents(table: pd.DataFrame, item: str) -> int:
 
 
 def show_item(page: ChapterPage, table: pd.DataFrame, cb: Codebook, item: str, k_min: int) -> None:
-    """One question on the page: its short name as a heading, its figure (if it has one) and its
-    table, numbered, captioned from the text layer and linked to ``<stem>__estimates.csv``."""
+    """One question on the page: its number in the questionnaire and short name as a heading,
+    its figure (if it has one) and its table, numbered, captioned from the text layer and
+    linked to ``<stem>__estimates.csv``."""
     n = respondents(table, item)
-    page.markdown(lambda lang: f"### {ft.short_name(cb, item, lang)}")
+    page.markdown(lambda lang: f"### {cb.item(item).qno} {ft.short_name(cb, item, lang)}")
     if fp.has_chart(cb, item):
         page.figure(lambda lang: fp.item_chart(table, cb, item, lang), label=item, caption="item_figure",
                     n=n, source=SOURCE, caption_words=fp.caption_values(table, cb, item),
@@ -169,4 +171,5 @@ def show_area(page: ChapterPage, table: pd.DataFrame, cb: Codebook, area: int, k
         show_item(page, table, cb, item, k_min)
 
 
-__all__ = ["table_rows", "mean_rows", "item_table", "table_caption", "respondents", "show_item", "area_items", "show_area", "SOURCE"]
+__all__ = ["table_rows", "mean_rows", "item_table", "table_caption", "respondents", "show_item", "area_items",
+           "show_area", "SOURCE"]

@@ -47,7 +47,8 @@ def chart_rows(table: pd.DataFrame, cb: Codebook, item: str, lang: str) -> pd.Da
                 continue
             rows.append(dict(level=level, label=ft.answer(cb, item, level, lang), series=":".join(group),
                              group_label=ft.group_name(group, lang), estimate=r["estimate"], ci_low=r["ci_low"],
-                             ci_high=r["ci_high"], n_unweighted=int(r["n_unweighted"]), suppressed=bool(r["suppressed"])))
+                             ci_high=r["ci_high"], n_unweighted=int(r["n_unweighted"]),
+                             suppressed=bool(r["suppressed"])))
     return pd.DataFrame(rows, columns=["level", "label", "series", "group_label", "estimate", "ci_low", "ci_high",
                                        "n_unweighted", "suppressed"])
 

@@ -194,7 +194,8 @@ def routing(cb: Codebook, item: str) -> text.Localized:
         names = [quote(parent.level_label(parent.code_to_key[c], lang), lang) for c in it.filter_codes]
         either = names[0] if len(names) == 1 else text.get(
             FINDINGS, "either", lang, first=", ".join(names[:-1]), last=names[-1])
-        return text.get(FINDINGS, "routing", lang, answers=either, question=quote(short_name(cb, parent.id, lang), lang))
+        asked = quote(short_name(cb, parent.id, lang), lang)
+        return text.get(FINDINGS, "routing", lang, answers=either, question=asked)
     return text.Localized(make)
 
 
@@ -314,8 +315,9 @@ def reading_values(table: pd.DataFrame, population: pd.DataFrame, k_min: int) ->
     the populations, the suppression limit ``k``, and the degrees of freedom of the county
     municipalities' and one size class's intervals in this table (``county_n``/``county_df``,
     ``size_n``/``size_df``/``size_class``, from its first question that has them)."""
-    out: dict[str, Any] = dict(k=int(k_min), n_municipalities=int((population["unit_type"].astype(str) == KOMMUNE).sum()),
-                               n_county=int((population["unit_type"].astype(str) == FYLKESKOMMUNE).sum()))
+    kinds = population["unit_type"].astype(str)
+    out: dict[str, Any] = dict(k=int(k_min), n_municipalities=int((kinds == KOMMUNE).sum()),
+                               n_county=int((kinds == FYLKESKOMMUNE).sum()))
     rows = table[~table["suppressed"].astype(bool) & table["df"].notna()
                  & ~table["level"].astype(str).isin((DONT_KNOW,))]
     county = rows[(rows["domain"] == COUNTY[0]) & (rows["group"].astype(str) == COUNTY[1])]
