@@ -1,76 +1,66 @@
-"""Figures of the findings chapters 04-08 (chapters.findings_plots), drawn from estimates
-tables written by hand: what is drawn, what the alt text says, and ":" for suppressed cells."""
+"""The figure of each question of a findings chapter (chapters.findings_plots): what is drawn,
+in which order, what the notes under it say, and the alt text — on the hand-made tables of
+``findings_sample.py``."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 import pytest
 
+import findings_sample as fs
 from sosiale_kommuner.chapters import findings_plots as fp
 from sosiale_kommuner.data import codebook as cbm
-from sosiale_kommuner.report import results
+from sosiale_kommuner.report import figures
 
 
-def _est_rows(item, levels, groups, value=0.5, n=20):
-    rows = []
-    for dom, grp in groups:
-        for lev in levels:
-            rows.append(dict(item=item, area=1, level=lev, domain=dom, group=grp, estimate=value, se=0.05,
-                             ci_low=value - 0.1, ci_high=value + 0.1, n_unweighted=n, n_weighted=2.0 * n,
-                             suppressed=False))
-    return rows
+@pytest.fixture(scope="module")
+def cb():
+    figures.use_style()
+    return cbm.load_codebook()
 
 
-def test_figures_return_alt_text_and_mark_suppressed_cells():
-    cb = cbm.load_codebook()
-    it = cb.item("a1_channels")
-    opts = [o.key for o in it.options]
-    groups = [("size_class", "< 5 000"), ("size_class", "≥ 20 000"), ("all", "all"), ("unit_type", "kommune")]
-    t = pd.DataFrame(_est_rows("a1_channels", opts, groups)
-                     + _est_rows("a1_channels", opts, [("unit_type", "fylkeskommune")], n=2),
-                     columns=results.ESTIMATES_COLUMNS)
-    sup = t["n_unweighted"] < 3
-    t.loc[sup, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
-    t.loc[sup, "suppressed"] = True
-    fig, alt = fp.option_heatmap(t, cb, "a1_channels", "en")
-    assert "County municipalities: suppressed" in alt and "All municipalities: most often" in alt
-    texts = [x.get_text() for x in fig.axes[0].texts]
-    assert texts.count(":") == len(opts) and texts.count("50") == 3 * len(opts)
+def test_drawn_rows_are_the_answers_by_group_without_dont_know(cb):
+    d = fp.chart_rows(fs.table(fs.collaborates()), cb, "a8_collaborates", "nb")
+    assert d["label"].tolist() == ["Ja", "Nei"] * 5
+    assert list(dict.fromkeys(d["series"])) == ["all:all", "size_class:< 5 000", "size_class:5 000–19 999",
+                                                "size_class:≥ 20 000", "unit_type:fylkeskommune"]
+    assert d["n_unweighted"].tolist() == [183, 183, 66, 66, 77, 77, 40, 40, 10, 10]
+    assert not fp.has_chart(cb, "a1_first_year") and fp.has_chart(cb, "a8_collab_with")
+
+
+def test_a_choice_figure_marks_few_answers_and_leaves_dont_know_out(cb):
+    fig = fp.item_chart(fs.table(fs.collaborates()), cb, "a8_collaborates", "en")
+    notes = figures.notes(fig)
+    assert "dont_know" in notes and notes["small_n"] == {"k": 30}     # the county municipalities: 10 answers
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[:5] == ["All municipalities (n = 183)", "Under 5,000 inhabitants (n = 66)",
+                          "5,000–19,999 inhabitants (n = 77)", "20,000 inhabitants or more (n = 40)",
+                          "County municipalities (n = 10)"]
     plt.close(fig)
-    fig, alt = fp.point_interval(t, [("a1_channels", "facebook")], cb, "en", title="Channels")
-    assert alt.startswith("Channels. Dot plot") and "Municipalities: 50 % (40 %–60 %)" in alt
-    assert "County" not in alt
-    plt.close(fig)
-    with pytest.raises(ValueError, match="different answer scales"):
-        fp.likert_diverging(t, cb, ["a5_admin_leadership", "a5_resources"])
-
-
-def test_likert_diverging_centres_the_middle_level():
-    """Shares 10/20/30/25/15 %: the bar starts at -(10 + 20 + 30/2) = -45 and ends at +55."""
-    cb = cbm.load_codebook()
-    keys = cb.item("a5_admin_leadership").substantive_keys
-    rows = [dict(item="a5_admin_leadership", area=5, level=k, domain="unit_type", group="kommune", estimate=v,
-                 se=0.02, ci_low=v - 0.05, ci_high=v + 0.05, n_unweighted=150, n_weighted=400.0, suppressed=False)
-            for k, v in zip(keys, (0.10, 0.20, 0.30, 0.25, 0.15))]
-    t = pd.DataFrame(rows, columns=results.ESTIMATES_COLUMNS)
-    fig, alt = fp.likert_diverging(t, cb, ["a5_admin_leadership"], groups=[("unit_type", "kommune")], title="Lead")
-    bars = fig.axes[0].patches
-    assert bars[0].get_x() == pytest.approx(-45) and bars[-1].get_x() + bars[-1].get_width() == pytest.approx(55)
-    assert alt.startswith("Lead. Diverging stacked bars") and "To a very small extent 10 %" in alt
+    fig = fp.item_chart(fs.table(fs.partners()), cb, "a8_collab_with", "nb")    # options: no "Vet ikke"
+    assert "dont_know" not in figures.notes(fig) and "suppressed" in figures.notes(fig)
     plt.close(fig)
 
 
-def test_labels():
-    cb = cbm.load_codebook()
-    assert fp.level_label(cb, "a5_admin_leadership", "dont_know", "nb") == "Vet ikke"
-    assert fp.level_label(cb, "a5_admin_leadership", "top2", "en") == "Two highest levels"
-    assert fp.level_label(cb, "a5_admin_leadership", "mean_score", "nb") == "Gjennomsnitt (1-5)"
-    assert fp.row_label(cb, "a9_methods", "polls", "en") == "Methods of involvement: Polls"
-    assert fp.group_label("unit_type", "fylkeskommune", "nb") == "Fylkeskommuner"
-    assert fp.group_label("size_class", "< 5 000") == "< 5 000"
-    assert fp.item_levels(cb, "a1_uses_some") == [("a1_uses_some", "yes"), ("a1_uses_some", "planned"),
-                                                  ("a1_uses_some", "no")]
-    t = pd.DataFrame({"domain": ["size_class", "size_class", "all"], "group": ["< 5 000", "≥ 20 000", "all"]})
-    assert fp.size_and_unit_groups(t) == [("size_class", "< 5 000"), ("size_class", "≥ 20 000"),
-                                          *fp.UNIT_GROUPS]
+def test_likert_bars_are_centred_on_the_middle_level(cb):
+    """Shares 10/20/30/25/15 %: each bar starts at −(0.10 + 0.20 + 0.30/2) = −0.45 and ends at +0.55."""
+    fig = fp.item_chart(fs.table(fs.aware()), cb, "a8_aware_others", "nb")
+    bars = [p for p in fig.axes[0].patches if p.get_height() > 0]
+    assert len(bars) == 5 * 5                                   # 5 levels x 5 groups
+    starts = sorted({round(b.get_x(), 9) for b in bars})[0]
+    ends = max(b.get_x() + b.get_width() for b in bars)
+    assert starts == pytest.approx(-0.45) and ends == pytest.approx(0.55)
+    assert "dont_know" in figures.notes(fig)
+    plt.close(fig)
+
+
+def test_alt_text_and_caption_say_every_value(cb):
+    t = fs.table(fs.collaborates())
+    alt = fp.alt_values(t, cb, "a8_collaborates").localize("nb")
+    assert alt.startswith("Punktdiagram. Samarbeider dere med andre kommuner/fylkeskommuner om sosiale medier? ")
+    assert "Ja (Alle kommuner): 33\u00a0% (29–38)" in alt and "Nei (Fylkeskommuner): 50\u00a0% (22–78)" in alt
+    cap = fp.caption_values(t, cb, "a8_collaborates").localize("en")
+    assert cap == ("Collaborates with other local governments on social media. Share of those who answered, with "
+                   "95% confidence intervals, for all municipalities, for each municipality size and for the county "
+                   "municipalities.")
+    likert = fp.alt_values(fs.table(fs.aware()), cb, "a8_aware_others").localize("en")
+    assert likert.startswith("Stacked bar chart.") and "To a very small extent (All municipalities): 10% (5–15)" in likert

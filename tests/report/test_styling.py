@@ -89,6 +89,21 @@ def test_a_column_without_words_is_an_error_not_a_machine_name():
         tables.number("n", fmt="percent")
 
 
+def test_columns_named_by_the_data_and_cells_written_by_the_chapter():
+    """A group's name as a column's header (``title``), and one column holding a share with its
+    interval in one row and a count in the next (``formatted``), aligned as numbers."""
+    df = pd.DataFrame({"answer": ["Ja", "Svar (n)"], "g": [f"81{NBSP}% (76–86)", "200"]})
+    cols = [tables.text("answer", header="level"),
+            tables.formatted("g", title=lambda lang: labels.group("size_class", "< 5 000", lang))]
+    nb = tables.Table(df, "nb", cols)
+    assert nb.headers == ["Svar", f"under 5{NBSP}000 innbyggere"]
+    assert tables.Table(df, "en", cols).headers == ["Answer", "under 5,000 inhabitants"]
+    page = nb.html("T", "T")
+    assert f'<th scope="col" class="sk-num">under 5{NBSP}000 innbyggere</th>' in page
+    assert f'<td class="sk-num">81{NBSP}% (76–86)</td>' in page and '<td class="sk-num">200</td>' in page
+    assert tables.Table(df.assign(g=[None, "3"]), "nb", cols).rows[0] == ["Ja", "–"]
+
+
 def test_tables_are_deterministic():
     a = tables.Table(make_tests(), "nb", COLUMNS).html("T", "T", "x")
     assert a == tables.Table(make_tests(), "nb", COLUMNS).html("T", "T", "x")

@@ -11,8 +11,9 @@ module                                    used by
 :mod:`.weighting_tables`,                 margin choice; the chapter's other tables; what a
 :mod:`.weighting_page`                    reader sees of them
 :mod:`.item_estimates`                    03–08, 10 · per-item estimates (``estimates`` tables)
-:mod:`.findings_plots`,                   04–08 · figures and closing texts of the findings
-:mod:`.findings_text`                     chapters
+:mod:`.findings_text`,                    04–08 · the findings chapters: what each covers, the
+:mod:`.findings_items`,                   groups shown, each question's table and figure,
+:mod:`.findings_plots`                    the values of their texts
 :mod:`.item_tests`                        09–11 · per-item design-based tests (``tests`` tables)
 :mod:`.involvement`,                      10 · citizen involvement: typology, model, and the
 :mod:`.involvement_simulation`            simulation of its model

@@ -1,295 +1,96 @@
-"""The findings chapters 04-08: which areas each covers, its key number, and its closing text.
+"""The findings chapters 04–08: what each covers, the groups every question is shown for,
+and the values their texts are filled in with.
 
-Everything a chapter says in numbers is read from its ``estimates`` table (after disclosure
-control, i.e. as written to ``reports/tables/<stem>__estimates.csv``) through
-:func:`fmt_pct` / :func:`fmt_ci`, so the prose and the table cannot disagree. A
-suppressed estimate reads as ":" (SSB's symbol).
+The five chapters share one pattern. Each estimates every question of its questionnaire
+areas (:func:`~.item_estimates.estimate_items`) and publishes the table with disclosure
+control (``reports/tables/<stem>__estimates.csv``, docs/contracts.md §6); everything the
+chapter shows is drawn from that published table:
+
+* per question (:mod:`.findings_items`): the municipalities as a whole, each size class, and
+  the county municipalities, whose estimates rest on few respondents (:func:`shown_groups`);
+  "Vet ikke" as its own row, outside the shares;
+* the closing text, whose every number is read from the table (:func:`closing_values`) for
+  the facts the chapter names (:class:`Fact`).
+
+The words are the text layer's: each chapter's own file (``report/text/<lang>/<stem>.yaml``:
+title, introduction, headings, the closing text) and the wording the five chapters share
+(``report/text/<lang>/findings.yaml``: how to read the numbers, captions, table rows).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+from babel.numbers import format_decimal
 
-from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook
+from sosiale_kommuner.config import FYLKESKOMMUNE, KOMMUNE
+from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook, Item
+from sosiale_kommuner.report import labels, text
+from sosiale_kommuner.report.text import formats
 
-from .findings_plots import level_label
 from .item_estimates import MEAN, MEAN_SCORE, TOP2, lookup
 
-SUPPRESSED = ":"
+#: The text-layer page of the wording the findings chapters share.
+FINDINGS = "findings"
+ALL = ("all", "all")
+COUNTY = ("unit_type", FYLKESKOMMUNE)
+#: Levels of the estimates table that are not answers a respondent chose.
+SUMMARY_LEVELS = (DONT_KNOW, TOP2, MEAN_SCORE, MEAN)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A number the closing text reads, under ``name``: the share (or mean) of ``item``'s
+    ``level``, or, with ``level=None``, the options of a multiple-choice ``item`` ranked by
+    their share among the municipalities (see :func:`fact_values` for the values each gives)."""
+
+    name: str
+    item: str
+    level: str | None = None
 
 
 @dataclass(frozen=True)
 class FindingsChapter:
-    """One findings chapter: its stem, the questionnaire areas it covers and its key number.
-
-    ``key`` = (item, level) of the headline estimate among municipalities (domain ``all``);
-    ``key_label`` its label per language (it reads "label: value" on the contents page).
-    """
+    """One findings chapter: its stem, the questionnaire areas it covers, and its closing facts."""
 
     stem: str
     areas: tuple[int, ...]
-    key: tuple[str, str]
-    key_label: dict = field(default_factory=dict)
+    facts: tuple[Fact, ...] = ()
 
 
 CHAPTERS: dict[str, FindingsChapter] = {c.stem: c for c in (
-    FindingsChapter("04_adoption", (1,), ("a1_uses_some", "yes"),
-                    {"en": "Municipalities using social media (weighted %)",
-                     "nb": "Kommuner som bruker sosiale medier (vektet %)"}),
-    FindingsChapter("05_areas_of_use", (2,), ("a2_use_areas", "news"),
-                    {"en": "Municipal users posting news on social media (weighted %)",
-                     "nb": "Kommuner (brukere) som bruker sosiale medier til nyheter (vektet %)"}),
-    FindingsChapter("06_strategy_leadership", (3, 4, 5), ("a3_strategy_status", "adopted"),
-                    {"en": "Municipalities with an adopted social-media strategy (weighted %)",
-                     "nb": "Kommuner med vedtatt strategi for sosiale medier (vektet %)"}),
-    FindingsChapter("07_benefit_advice", (6, 7), ("a6_benefit_overall", TOP2),
-                    {"en": "Municipal users with large or very large overall benefit (weighted %)",
-                     "nb": "Kommuner (brukere) med stor eller svært stor samlet nytte (vektet %)"}),
-    FindingsChapter("08_sharing", (8,), ("a8_collaborates", "yes"),
-                    {"en": "Municipalities collaborating with other local governments (weighted %)",
-                     "nb": "Kommuner som samarbeider med andre om sosiale medier (vektet %)"}),
+    FindingsChapter("04_adoption", (1,), (
+        Fact("uses", "a1_uses_some", "yes"), Fact("planned", "a1_uses_some", "planned"),
+        Fact("channels", "a1_channels"), Fact("accounts", "a1_n_accounts", MEAN),
+        Fact("daily", "a1_post_frequency", "daily"), Fact("information", "a1_dialogue", "information"),
+        Fact("central", "a1_responsibility", "central"))),
+    FindingsChapter("05_areas_of_use", (2,), (
+        Fact("areas", "a2_use_areas"), Fact("crisis_plan", "a2_crisis_plan", "yes"),
+        Fact("sectors", "a2_sector_accounts", "central_only"),
+        Fact("services", "a2_extent_services", TOP2), Fact("political", "a2_extent_political", TOP2))),
+    FindingsChapter("06_strategy_leadership", (3, 4, 5), (
+        Fact("adopted", "a3_strategy_status", "adopted"), Fact("in_progress", "a3_strategy_status", "in_progress"),
+        Fact("none", "a3_strategy_status", "none"), Fact("goals", "a3_strategy_goals"),
+        Fact("evaluated", "a3_strategy_evaluated", "yes"), Fact("formal", "a4_formal_elements"),
+        Fact("formalised", "a4_formalisation", TOP2), Fact("admin", "a5_admin_leadership", TOP2),
+        Fact("political", "a5_political_leadership", TOP2), Fact("mayor", "a5_mayor_account", "yes"),
+        Fact("resources", "a5_resources", TOP2))),
+    FindingsChapter("07_benefit_advice", (6, 7), (
+        Fact("benefit", "a6_benefit_overall", TOP2), Fact("reputation", "a6_benefit_reputation", TOP2),
+        Fact("feedback", "a6_benefit_feedback", TOP2), Fact("development", "a6_benefit_development", TOP2),
+        Fact("negative", "a6_negative_experience", "yes"), Fact("need", "a7_need_knowledge", TOP2),
+        Fact("forms", "a7_advice_forms"), Fact("sources", "a7_advice_from"),
+        Fact("separate", "a7_separate_counties", TOP2))),
+    FindingsChapter("08_sharing", (8,), (
+        Fact("aware", "a8_aware_others", TOP2), Fact("shared", "a8_shared_experience", TOP2),
+        Fact("collaborates", "a8_collaborates", "yes"), Fact("partners", "a8_collab_with"),
+        Fact("want", "a8_want_more_knowledge", "yes"))),
 )}
 
 
-# ---------------------------------------------------------------------------------------
-# Formatting: the only way numbers get into prose
-# ---------------------------------------------------------------------------------------
-def _ok(r) -> bool:
-    return r is not None and not bool(r["suppressed"]) and pd.notna(r["estimate"])
-
-
-def fmt_pct(x) -> str:
-    """A proportion 0-1 as whole per cent, ``"63 %"``; ":" when missing/suppressed."""
-    if x is None or pd.isna(x):
-        return SUPPRESSED
-    return f"{100 * float(x):.0f} %"
-
-
-def fmt_num(x, digits: int = 1, lang: str = "en") -> str:
-    """A number with ``digits`` decimals (decimal comma for ``lang="nb"``); ":" when missing."""
-    if x is None or pd.isna(x):
-        return SUPPRESSED
-    out = f"{float(x):.{digits}f}"
-    return out.replace(".", ",") if lang == "nb" else out
-
-
-def fmt_ci(r, pct: bool = True, digits: int = 1, lang: str = "en") -> str:
-    """``"55–70 %"`` (or ``"3.1–3.5"`` for means) from a row's ``ci_low``/``ci_high``."""
-    if not _ok(r):
-        return SUPPRESSED
-    if pct:
-        return f"{100 * r['ci_low']:.0f}–{100 * r['ci_high']:.0f} %"
-    return f"{fmt_num(r['ci_low'], digits, lang)}–{fmt_num(r['ci_high'], digits, lang)}"
-
-
-def _row(table, item, level, domain="all", group="all"):
-    try:
-        return lookup(table, item, level, domain, group)
-    except KeyError:
-        return None
-
-
-def _value(r, pct=True, lang="en"):
-    if not _ok(r):
-        return SUPPRESSED
-    return fmt_pct(r["estimate"]) if pct else fmt_num(r["estimate"], lang=lang)
-
-
-def key_number(table: pd.DataFrame, spec: FindingsChapter, lang: str = "en") -> pd.DataFrame:
-    """The chapter's key number as ``label, value, note`` (one row) for the contents page."""
-    item, level = spec.key
-    r = _row(table, item, level)
-    note = {"en": "95 % CI {ci}; n = {n}", "nb": "95 % KI {ci}; n = {n}"}[lang]
-    n = int(r["n_unweighted"]) if r is not None else 0
-    return pd.DataFrame([dict(label=spec.key_label[lang], value=_value(r),
-                              note=note.format(ci=fmt_ci(r), n=n))])
-
-
-# ---------------------------------------------------------------------------------------
-# Closing text
-# ---------------------------------------------------------------------------------------
-_T = {
-    "en": {
-        "key": "**{label}:** {v} (95 % CI {ci}; {n} respondents). County municipalities: {vc} "
-               "(95 % CI {cic}; {nc} respondents) — with so few county respondents the interval is wide.",
-        "size": "By size class this ranges from {lo} ({glo}) to {hi} ({ghi}); whether such differences "
-                "are larger than chance is tested in chapter 09, not read off overlapping intervals here.",
-        "multi": "*{item}*: among municipalities the most ticked option is {top} ({vt}), the least "
-                 "ticked {low} ({vl}); among county municipalities the most ticked is {topc} ({vtc}).",
-        "likert": "*{item}*: {v} of municipalities answer one of the two highest levels (mean score "
-                  "{m} on 1–5, 95 % CI {mci}); county municipalities {vc} (mean {mc}).",
-        "single": "*{item}*: the most common answer among municipalities is \"{lev}\" ({v}, 95 % CI {ci}).",
-        "numeric": "*{item}*: mean {v} among municipalities (95 % CI {ci}), {vc} among county municipalities.",
-        "gap_unit": "The widest gap between the two populations in this chapter: *{item}* — \"{lev}\": "
-                    "municipalities {a} (95 % CI {aci}), county municipalities {b} (95 % CI {bci}). With about a "
-                    "dozen county respondents only large gaps stand out from chance (see chapter 09).",
-        "gap_size": "The widest spread between size classes: *{item}* — \"{lev}\": from {lo} ({glo}) to "
-                    "{hi} ({ghi}).",
-        "dk": "\"Don't know\" was most frequent for *{item}*: {v} of municipal respondents who "
-              "answered it. These answers are shown as their own level and left out of the percentages above.",
-        "nodk": "No item in this chapter drew \"Don't know\" from more than {v} of municipal respondents.",
-        "base": "All percentages are weighted estimates for the 428 municipalities (or the 18 county "
-                "municipalities where stated), of respondents who were asked the question and gave a "
-                "substantive answer.",
-    },
-    "nb": {
-        "key": "**{label}:** {v} (95 % KI {ci}; {n} respondenter). Fylkeskommuner: {vc} "
-               "(95 % KI {cic}; {nc} respondenter) — med så få fylkeskommuner er intervallet bredt.",
-        "size": "Etter størrelsesklasse går dette fra {lo} ({glo}) til {hi} ({ghi}); om forskjellene er "
-                "større enn tilfeldig variasjon, testes i kapittel 09.",
-        "multi": "*{item}*: blant kommunene er {top} oftest krysset av ({vt}), {low} sjeldnest ({vl}); "
-                 "blant fylkeskommunene oftest {topc} ({vtc}).",
-        "likert": "*{item}*: {v} av kommunene svarer ett av de to høyeste nivåene (gjennomsnitt {m} på "
-                  "1–5, 95 % KI {mci}); fylkeskommunene {vc} (gjennomsnitt {mc}).",
-        "single": "*{item}*: vanligste svar blant kommunene er «{lev}» ({v}, 95 % KI {ci}).",
-        "numeric": "*{item}*: gjennomsnitt {v} blant kommunene (95 % KI {ci}), {vc} blant fylkeskommunene.",
-        "gap_unit": "Største forskjell mellom de to populasjonene i kapitlet: *{item}* — «{lev}»: kommuner "
-                    "{a} (95 % KI {aci}), fylkeskommuner {b} (95 % KI {bci}). Med om lag et dusin "
-                    "fylkeskommuner skiller bare store forskjeller seg ut fra tilfeldighet (se kapittel 09).",
-        "gap_size": "Største spredning mellom størrelsesklassene: *{item}* — «{lev}»: fra {lo} ({glo}) til "
-                    "{hi} ({ghi}).",
-        "dk": "«Vet ikke» var hyppigst for *{item}*: {v} av kommunerespondentene som svarte. Disse "
-              "svarene vises som eget nivå og holdes utenfor prosentene over.",
-        "nodk": "Ingen spørsmål i kapitlet fikk «Vet ikke» fra mer enn {v} av kommunerespondentene.",
-        "base": "Alle prosenter er vektede anslag for de 428 kommunene (eller de 18 fylkeskommunene der "
-                "det står), blant respondenter som fikk spørsmålet og ga et substansielt svar.",
-    },
-}
-
-
-def _extreme(table, item, levels, domain="all", group="all", top=True):
-    best, br = None, None
-    for lv in levels:
-        r = _row(table, item, lv, domain, group)
-        if not _ok(r):
-            continue
-        if br is None or (r["estimate"] > br["estimate"] if top else r["estimate"] < br["estimate"]):
-            best, br = lv, r
-    return best, br
-
-
-def _proportion_rows(table: pd.DataFrame) -> pd.DataFrame:
-    t = table[~table["level"].astype(str).isin([DONT_KNOW, MEAN, MEAN_SCORE])]
-    return t[~t["suppressed"].astype(bool) & t["estimate"].notna()]
-
-
-def _gaps(table: pd.DataFrame, cb: Codebook, lang: str) -> list[str]:
-    """Bullets on the widest unit-type gap and the widest size-class spread (descriptive)."""
-    T = _T[lang]
-    out = []
-    t = _proportion_rows(table)
-    u = t[t["domain"] == "unit_type"].pivot_table(index=["item", "level"], columns="group", values="estimate",
-                                                  aggfunc="first")
-    if {"kommune", "fylkeskommune"} <= set(u.columns):
-        gap = (u["kommune"] - u["fylkeskommune"]).abs().dropna()
-        if len(gap):
-            item, lev = gap.idxmax()
-            a, b = _row(table, item, lev, "unit_type", "kommune"), _row(table, item, lev, "unit_type", "fylkeskommune")
-            out.append(T["gap_unit"].format(item=cb.item(item).label(lang), lev=level_label(cb, item, lev, lang),
-                                            a=_value(a), aci=fmt_ci(a), b=_value(b), bci=fmt_ci(b)))
-    z = t[t["domain"] == "size_class"]
-    if len(z):
-        g = z.groupby(["item", "level"], sort=False)["estimate"]
-        spread = (g.max() - g.min())[g.count() >= 2]
-        if len(spread):
-            item, lev = spread.idxmax()
-            rows = z[(z["item"] == item) & (z["level"] == lev)]
-            lo, hi = rows.loc[rows["estimate"].idxmin()], rows.loc[rows["estimate"].idxmax()]
-            out.append(T["gap_size"].format(item=cb.item(item).label(lang), lev=level_label(cb, item, lev, lang),
-                                            lo=fmt_pct(lo["estimate"]), glo=lo["group"],
-                                            hi=fmt_pct(hi["estimate"]), ghi=hi["group"]))
-    return out
-
-
-def closing_text(table: pd.DataFrame, cb: Codebook, spec: FindingsChapter, lang: str = "en") -> str:
-    """Markdown bullets summarising the chapter, every number read from ``table``."""
-    T = _T[lang]
-    lines = []
-    item, level = spec.key
-    r, rc = _row(table, item, level), _row(table, item, level, "unit_type", "fylkeskommune")
-    lines.append(T["key"].format(label=spec.key_label[lang], v=_value(r), ci=fmt_ci(r),
-                                 n=int(r["n_unweighted"]) if r is not None else 0,
-                                 vc=_value(rc), cic=fmt_ci(rc), nc=int(rc["n_unweighted"]) if rc is not None else 0))
-    sizes = table[(table["item"] == item) & (table["level"].astype(str) == level) & (table["domain"] == "size_class")]
-    sizes = sizes[~sizes["suppressed"].astype(bool) & sizes["estimate"].notna()]
-    if len(sizes) >= 2:
-        lo, hi = sizes.loc[sizes["estimate"].idxmin()], sizes.loc[sizes["estimate"].idxmax()]
-        lines.append(T["size"].format(lo=fmt_pct(lo["estimate"]), glo=lo["group"],
-                                      hi=fmt_pct(hi["estimate"]), ghi=hi["group"]))
-    lines += _gaps(table, cb, lang)
-    items = list(dict.fromkeys(table["item"]))
-    for iid in items:
-        it = cb.item(iid)
-        if iid == item:
-            continue
-        lab = it.label(lang)
-        if it.is_multiple:
-            opts = [o.key for o in it.options]
-            top, rt = _extreme(table, iid, opts)
-            low, rl = _extreme(table, iid, opts, top=False)
-            topc, rtc = _extreme(table, iid, opts, "unit_type", "fylkeskommune")
-            if rt is None:
-                continue
-            lines.append(T["multi"].format(item=lab, top=it.level_label(top, lang), vt=_value(rt),
-                                           low=it.level_label(low, lang), vl=_value(rl),
-                                           topc=it.level_label(topc, lang) if topc else SUPPRESSED,
-                                           vtc=_value(rtc)))
-        elif it.type == "likert5":
-            t2, t2c = _row(table, iid, TOP2), _row(table, iid, TOP2, "unit_type", "fylkeskommune")
-            m, mc = _row(table, iid, MEAN_SCORE), _row(table, iid, MEAN_SCORE, "unit_type", "fylkeskommune")
-            lines.append(T["likert"].format(item=lab, v=_value(t2), m=_value(m, False, lang),
-                                            mci=fmt_ci(m, False, lang=lang), vc=_value(t2c),
-                                            mc=_value(mc, False, lang)))
-        elif it.is_categorical:
-            lev, rr = _extreme(table, iid, it.substantive_keys)
-            if rr is None:
-                continue
-            lines.append(T["single"].format(item=lab, lev=level_label(cb, iid, lev, lang), v=_value(rr),
-                                            ci=fmt_ci(rr)))
-        elif it.is_numeric:
-            rr, rrc = _row(table, iid, MEAN), _row(table, iid, MEAN, "unit_type", "fylkeskommune")
-            lines.append(T["numeric"].format(item=lab, v=_value(rr, False, lang), ci=fmt_ci(rr, False, lang=lang),
-                                             vc=_value(rrc, False, lang)))
-    dk = table[(table["level"] == DONT_KNOW) & (table["domain"] == "all")]
-    dk = dk[~dk["suppressed"].astype(bool) & dk["estimate"].notna()]
-    if len(dk):
-        top = dk.loc[dk["estimate"].idxmax()]
-        if top["estimate"] > 0.05:
-            lines.append(T["dk"].format(item=cb.item(top["item"]).label(lang), v=fmt_pct(top["estimate"])))
-        else:
-            lines.append(T["nodk"].format(v=fmt_pct(top["estimate"])))
-    lines.append(T["base"])
-    return "\n".join(f"* {s}" for s in lines)
-
-
-def table_note(lang: str = "en") -> str:
-    from .item_estimates import TABLE_NOTE
-    return TABLE_NOTE[lang]
-
-
-def summary_table(table: pd.DataFrame, cb: Codebook, lang: str = "en", area: int | None = None) -> pd.DataFrame:
-    """A readable table of the published estimates: one row per (item, level), columns for
-    municipalities and county municipalities as "63 % (55–70 %)", plus the bases
-    (respondents); ``area`` restricts it to one questionnaire area."""
-    head = {"en": ("Question", "Answer", "Municipalities", "n (mun.)", "County municipalities", "n (county)"),
-            "nb": ("Spørsmål", "Svar", "Kommuner", "n (kom.)", "Fylkeskommuner", "n (fylke)")}[lang]
-    rows = []
-    t = table[table["domain"] == "unit_type"]
-    if area is not None:
-        t = t[t["area"].astype(int) == int(area)]
-    for (item, level), _ in t.groupby(["item", "level"], sort=False):
-        cells = []
-        for g in ("kommune", "fylkeskommune"):
-            r = _row(table, item, level, "unit_type", g)
-            pct = level not in (MEAN, MEAN_SCORE)
-            cells += [f"{_value(r, pct, lang)} ({fmt_ci(r, pct, lang=lang)})" if _ok(r) else SUPPRESSED,
-                      int(r["n_unweighted"]) if r is not None else 0]
-        rows.append([cb.item(item).label(lang), level_label(cb, item, level, lang)
-                     if level not in (MEAN,) else {"en": "Mean", "nb": "Gjennomsnitt"}[lang], *cells])
-    return pd.DataFrame(rows, columns=list(head))
-
-
+# -- the published table --------------------------------------------------------------------------
 def read_estimates(path) -> pd.DataFrame:
     """Read a published estimates CSV back (level keys such as ``none`` kept as text)."""
     t = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"level": str, "group": str, "item": str})
@@ -297,5 +98,260 @@ def read_estimates(path) -> pd.DataFrame:
     return t
 
 
-__all__ = ["CHAPTERS", "FindingsChapter", "closing_text", "key_number", "fmt_pct", "fmt_ci",
-           "fmt_num", "table_note", "summary_table", "read_estimates"]
+def row(table: pd.DataFrame, item: str, level: str, group: tuple[str, str] = ALL) -> pd.Series | None:
+    """The row of (item, level) for ``group`` = (domain, group), or None when the table has none."""
+    try:
+        return lookup(table, item, level, *group)
+    except KeyError:
+        return None
+
+
+def usable(r: pd.Series | None) -> bool:
+    """Does the row hold an estimate (present, not suppressed, not empty)?"""
+    return r is not None and not bool(r["suppressed"]) and pd.notna(r["estimate"])
+
+
+def shown_groups(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The groups every question is shown for, as (domain, group): all municipalities, each
+    size class (in the table's order) and the county municipalities (those the table has).
+    ``unit_type = kommune`` is left out: it is the same estimate as ``all``."""
+    sizes = table.loc[table["domain"] == "size_class", "group"].astype(str).drop_duplicates().tolist()
+    out = [ALL] if (table["domain"] == "all").any() else []
+    out += [("size_class", g) for g in sizes]
+    if ((table["domain"] == COUNTY[0]) & (table["group"].astype(str) == COUNTY[1])).any():
+        out.append(COUNTY)
+    return out
+
+
+def group_name(group: tuple[str, str], lang: str) -> str:
+    """A group's name as a label of its own, with a capital (``Under 5 000 innbyggere``)."""
+    domain, code = group
+    words = labels.group(domain, code, lang) if domain != "all" else text.common("domain.all", lang)
+    return words[:1].upper() + words[1:]
+
+
+def base_n(table: pd.DataFrame, item: str, group: tuple[str, str]) -> int:
+    """The respondents with a substantive answer to ``item`` in ``group`` (0 when none)."""
+    t = table[(table["item"] == item) & (table["domain"] == group[0]) & (table["group"].astype(str) == group[1])
+              & (table["level"].astype(str) != DONT_KNOW)]
+    return int(t["n_unweighted"].max()) if len(t) else 0
+
+
+# -- words of the questionnaire ------------------------------------------------------------------------
+def _sentence(words: str) -> str:
+    words = words.strip()
+    return words if words[-1:] in ".?!" else f"{words}."
+
+
+def question_words(cb: Codebook, item: str, lang: str) -> str:
+    """The question as the questionnaire asks it (the codebook's label); a closing remark in
+    brackets (``(flere svar mulig)``) is left to the caption to say."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", cb.item(item).label(lang)).strip()
+
+
+def question(cb: Codebook, item: str, lang: str) -> str:
+    """:func:`question_words` ending as a sentence (a caption's first)."""
+    return _sentence(question_words(cb, item, lang))
+
+
+def short_name(cb: Codebook, item: str, lang: str) -> str:
+    """A question's short name: the export's header in Norwegian, the English description."""
+    it = cb.item(item)
+    return it.header if lang == "nb" else it.label("en")
+
+
+def answer(cb: Codebook, item: str, level: str, lang: str) -> str:
+    """An answer (level or option) of ``item`` in words, with what the table adds (``top2``, ...)."""
+    if level in SUMMARY_LEVELS:
+        return labels.vocab(f"level.{level}", lang)
+    return cb.item(item).level_label(level, lang)
+
+
+def answers(it: Item) -> list[str]:
+    """The answers of a question a respondent could choose, in questionnaire order ("Vet ikke" not)."""
+    if it.is_multiple:
+        return [o.key for o in it.options]
+    if it.is_categorical:
+        return list(it.substantive_keys)
+    return [MEAN]
+
+
+def year(x: Any, lang: str) -> str:
+    """A (mean) year with one decimal and no thousands separator: ``2011,1`` / ``2011.1``."""
+    if x is None or pd.isna(x):
+        return formats.EN_DASH
+    return format_decimal(round(float(x), 1), format="0.0", locale=formats.LOCALES[lang])
+
+
+def routing(cb: Codebook, item: str) -> text.Localized:
+    """Who was asked ``item``, when only some were: a sentence of ``findings.yaml``, else ``""``."""
+    it = cb.item(item)
+
+    def make(lang: str) -> str:
+        if not it.filter_item:
+            return ""
+        parent = cb.item(it.filter_item)
+        names = [quote(parent.level_label(parent.code_to_key[c], lang), lang) for c in it.filter_codes]
+        either = names[0] if len(names) == 1 else text.get(
+            FINDINGS, "either", lang, first=", ".join(names[:-1]), last=names[-1])
+        asked = quote(short_name(cb, parent.id, lang), lang)
+        return text.get(FINDINGS, "routing", lang, answers=either, question=asked)
+    return text.Localized(make)
+
+
+def quote(words: str, lang: str) -> str:
+    """Words quoted as the language does: «Ja» / “Yes”."""
+    return f"«{words}»" if lang == "nb" else f"“{words}”"
+
+
+# -- values of the texts ----------------------------------------------------------------------------------
+def _est(r: pd.Series | None) -> float:
+    return float(r["estimate"]) if usable(r) else float("nan")
+
+
+def _ci(r: pd.Series | None) -> tuple[float, float]:
+    return (float(r["ci_low"]), float(r["ci_high"])) if usable(r) else (float("nan"), float("nan"))
+
+
+def _label(cb: Codebook, item: str, level: str | None) -> text.Localized:
+    """An answer quoted, for prose: «Facebook» / “Facebook”."""
+    return text.Localized(lambda lang: quote(answer(cb, item, level, lang), lang) if level else formats.EN_DASH)
+
+
+def fact_values(table: pd.DataFrame, cb: Codebook, fact: Fact) -> dict[str, Any]:
+    """The values of one fact, each name prefixed with ``<fact.name>_`` (the bare name is the
+    estimate itself).
+
+    A level: ``<name>`` (share 0–1, or a mean), ``_ci``, ``_n``; ``_county``, ``_county_ci``,
+    ``_county_n``; ``_low`` and ``_low_class``, ``_high`` and ``_high_class`` (the size classes
+    with the smallest and largest estimate). Ranked options (``level=None``): ``_first``,
+    ``_second``, ``_third``, ``_last`` (the option's words) each with ``_share``, ``_first_ci``,
+    ``_n``; ``_county_first`` with ``_county_first_share`` and ``_county_n``. A missing or
+    suppressed estimate is NaN (printed ``–``).
+    """
+    p = fact.name
+    if fact.level is None:
+        return _ranked_values(table, cb, fact)
+    r, rc = row(table, fact.item, fact.level), row(table, fact.item, fact.level, COUNTY)
+    out = {p: _est(r), f"{p}_ci": _ci(r), f"{p}_n": base_n(table, fact.item, ALL),
+           f"{p}_county": _est(rc), f"{p}_county_ci": _ci(rc), f"{p}_county_n": base_n(table, fact.item, COUNTY)}
+    sizes = [(g, row(table, fact.item, fact.level, ("size_class", g[1]))) for g in shown_groups(table)
+             if g[0] == "size_class"]
+    sizes = [(g, r) for g, r in sizes if usable(r)]
+    low = min(sizes, key=lambda x: x[1]["estimate"], default=None)
+    high = max(sizes, key=lambda x: x[1]["estimate"], default=None)
+    for key, found in (("low", low), ("high", high)):
+        out[f"{p}_{key}"] = _est(found[1]) if found else float("nan")
+        out[f"{p}_{key}_class"] = (labels.Label("size_class", found[0][1]) if found
+                                   else text.Localized(lambda lang: formats.EN_DASH))
+    return out
+
+
+def _ranked(table: pd.DataFrame, item: str, group: tuple[str, str]) -> list[pd.Series]:
+    t = table[(table["item"] == item) & (table["domain"] == group[0]) & (table["group"].astype(str) == group[1])
+              & ~table["level"].astype(str).isin(SUMMARY_LEVELS) & ~table["suppressed"].astype(bool)
+              & table["estimate"].notna()]
+    return [r for _, r in t.sort_values(["estimate", "level"], ascending=[False, True], kind="stable").iterrows()]
+
+
+def _ranked_values(table: pd.DataFrame, cb: Codebook, fact: Fact) -> dict[str, Any]:
+    p, ranked, county = fact.name, _ranked(table, fact.item, ALL), _ranked(table, fact.item, COUNTY)
+    out: dict[str, Any] = {f"{p}_n": base_n(table, fact.item, ALL), f"{p}_county_n": base_n(table, fact.item, COUNTY)}
+    places = {"first": 0, "second": 1, "third": 2, "last": len(ranked) - 1}
+    for place, i in places.items():
+        r = ranked[i] if 0 <= i < len(ranked) else None
+        out[f"{p}_{place}"] = _label(cb, fact.item, str(r["level"]) if r is not None else None)
+        out[f"{p}_{place}_share"] = _est(r)
+    out[f"{p}_first_ci"] = _ci(ranked[0] if ranked else None)
+    top = county[0] if county else None
+    out[f"{p}_county_first"] = _label(cb, fact.item, str(top["level"]) if top is not None else None)
+    out[f"{p}_county_first_share"] = _est(top)
+    return out
+
+
+def dont_know_values(table: pd.DataFrame, cb: Codebook) -> dict[str, Any]:
+    """"Vet ikke" among the municipalities over the chapter's questions that offer it:
+    ``dk_questions`` (how many), ``dk_max`` with ``dk_max_question`` (the question, quoted)
+    and ``dk_max_n``, ``dk_min`` with ``dk_min_question``; and ``dont_know``, the closing
+    texts' shared sentence about them (``findings.yaml`` ``closing_dont_know``)."""
+    t = table[(table["level"].astype(str) == DONT_KNOW) & (table["domain"] == "all")]
+    shown = t[~t["suppressed"].astype(bool) & t["estimate"].notna()]
+    out: dict[str, Any] = {"dk_questions": int(t["item"].nunique())}
+    for key, pick in (("max", "idxmax"), ("min", "idxmin")):
+        r = shown.loc[getattr(shown["estimate"], pick)()] if len(shown) else None
+        out[f"dk_{key}"] = float(r["estimate"]) if r is not None else float("nan")
+        out[f"dk_{key}_n"] = int(r["n_unweighted"]) if r is not None else 0
+        item = str(r["item"]) if r is not None else None
+        out[f"dk_{key}_question"] = text.Localized(
+            lambda lang, item=item: quote(question_words(cb, item, lang), lang) if item else formats.EN_DASH)
+    sentence = dict(out)
+    out["dont_know"] = text.Localized(lambda lang: text.get(FINDINGS, "closing_dont_know", lang, **sentence)
+                                      if sentence["dk_questions"] and len(shown) else "")
+    return out
+
+
+def closing_values(table: pd.DataFrame, cb: Codebook, chapter: FindingsChapter) -> dict[str, Any]:
+    """Every value the chapter's closing text may use: its facts (:func:`fact_values`) and
+    "Vet ikke" (:func:`dont_know_values`), all read from the published ``table``."""
+    out: dict[str, Any] = {}
+    for fact in chapter.facts:
+        out.update(fact_values(table, cb, fact))
+    out.update(dont_know_values(table, cb))
+    return out
+
+
+def intro_values(data: pd.DataFrame, population: pd.DataFrame) -> dict[str, int]:
+    """The populations and the respondents: ``n_municipalities``, ``n_county`` (units of the
+    frame) and ``answered_municipalities``, ``answered_county`` (respondents)."""
+    def count(df: pd.DataFrame, kind: str) -> int:
+        return int((df["unit_type"].astype(str) == kind).sum())
+
+    return dict(n_municipalities=count(population, KOMMUNE), n_county=count(population, FYLKESKOMMUNE),
+                answered_municipalities=count(data, KOMMUNE), answered_county=count(data, FYLKESKOMMUNE))
+
+
+def reading_values(table: pd.DataFrame, population: pd.DataFrame, k_min: int) -> dict[str, Any]:
+    """The values of the shared guide to reading the numbers (``findings.yaml`` ``reading``):
+    the populations, the suppression limit ``k``, and the degrees of freedom of the county
+    municipalities' and one size class's intervals in this table (``county_n``/``county_df``,
+    ``size_n``/``size_df``/``size_class``, from its first question that has them)."""
+    kinds = population["unit_type"].astype(str)
+    out: dict[str, Any] = dict(k=int(k_min), n_municipalities=int((kinds == KOMMUNE).sum()),
+                               n_county=int((kinds == FYLKESKOMMUNE).sum()))
+    rows = table[~table["suppressed"].astype(bool) & table["df"].notna()
+                 & ~table["level"].astype(str).isin((DONT_KNOW,))]
+    county = rows[(rows["domain"] == COUNTY[0]) & (rows["group"].astype(str) == COUNTY[1])]
+    size = rows[rows["domain"] == "size_class"]
+    for key, part in (("county", county), ("size", size)):
+        r = part.iloc[0] if len(part) else None
+        out[f"{key}_n"] = int(r["n_unweighted"]) if r is not None else 0
+        out[f"{key}_df"] = int(r["df"]) if r is not None else 0
+        if key == "size":
+            out["size_class"] = labels.Label("size_class", r["group"]) if r is not None else formats.EN_DASH
+    return out
+
+
+def reading(table: pd.DataFrame, population: pd.DataFrame, k_min: int):
+    """The shared guide to reading the numbers (``findings.yaml`` ``reading.*``), as
+    ``make(lang) -> Markdown`` for ``page.markdown``; the county municipalities' parts only
+    when the table has them."""
+    values = reading_values(table, population, k_min)
+    parts = ["intro", "shares", "intervals", "df" if values["county_n"] else "df_no_county"]
+    parts += ["county"] if values["county_n"] else []
+    parts += ["differences", "suppression"]
+
+    def make(lang: str) -> str:
+        head, *points = (text.get(FINDINGS, f"reading.{p}", lang, **values) for p in parts)
+        return head + "\n\n" + "\n".join(points)
+    return make
+
+
+def area_name(cb: Codebook, area: int) -> text.Localized:
+    """A questionnaire area's name (the codebook's), for a heading ``Tema 1: {area}``."""
+    return text.Localized(lambda lang: cb.area_label(int(area), lang))
+
+
+__all__ = ["CHAPTERS", "FindingsChapter", "Fact", "FINDINGS", "ALL", "COUNTY", "SUMMARY_LEVELS", "read_estimates",
+           "row", "usable", "shown_groups", "group_name", "base_n", "question_words", "question", "short_name",
+           "answer", "answers", "year", "routing", "quote", "fact_values", "dont_know_values", "closing_values",
+           "intro_values", "reading_values", "reading", "area_name"]

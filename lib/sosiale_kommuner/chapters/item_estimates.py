@@ -65,24 +65,6 @@ MEAN_SCORE = "mean_score"
 TOP2 = "top2"
 MEAN = "mean"
 
-TABLE_NOTE = {
-    "en": ("Weighted estimates with 95 % confidence intervals (Taylor linearisation, stratified by "
-           "size class, calibrated to the raking margins, finite population correction; each interval "
-           "uses the degrees of freedom of its own base, column df). "
-           "\"all\" means the 428 municipalities; county municipalities appear only as unit type "
-           "\"fylkeskommune\". Percentages of answer levels exclude \"Don't know\" and item "
-           "nonresponse from the denominator; the row \"dont_know\" is the share of \"Don't know\" "
-           "among all who answered the item. Bases: respondents who were asked the question."),
-    "nb": ("Vektede anslag med 95 % konfidensintervall (Taylor-linearisering, stratifisert etter "
-           "størrelsesklasse, kalibrert til rakingmarginene, endelighetskorreksjon; hvert intervall "
-           "bygger på frihetsgradene i sitt eget grunnlag, se kolonnen df). \"all\" er de "
-           "428 kommunene; fylkeskommunene vises bare som enhetstype \"fylkeskommune\". Andelene "
-           "for svaralternativene holder \"Vet ikke\" og ubesvart utenfor nevneren; raden "
-           "\"dont_know\" er andelen \"Vet ikke\" blant alle som svarte på spørsmålet. Grunnlag: "
-           "respondenter som fikk spørsmålet."),
-}
-
-
 # ---------------------------------------------------------------------------------------
 # One item on one design, over a list of groups
 # ---------------------------------------------------------------------------------------
@@ -249,5 +231,5 @@ def items_of_areas(codebook: Codebook, areas: Sequence[int]) -> list[Item]:
     return [it for a in areas for it in codebook.items(area=a, survey="main") if it.type != "text"]
 
 
-__all__ = ["estimate_items", "item_rows", "lookup", "items_of_areas", "TABLE_NOTE",
+__all__ = ["estimate_items", "item_rows", "lookup", "items_of_areas",
            "MEAN_SCORE", "TOP2", "MEAN", "DOMAINS"]

@@ -30,6 +30,11 @@ What a reader sees:
   95 % interval in one cell, ``81 % (76–86)`` / ``81% (76–86)``, ``+12 (3–21)``, ``−5 (−12 til 2)``;
   yes/no as ``Ja``/``Nei`` (never ``True``); codes through a namer (``labels.test_name``, a
   codebook label, ...); missing values as ``–``.
+* **Columns named by the data** (a group, an answer level) take their header in words from a
+  ``title(lang)`` instead of a text key (``tables.formatted("g1", title=lambda lang:
+  labels.group("size_class", "< 5 000", lang))``); a :func:`formatted` column holds cells the
+  chapter wrote itself, so one column can show an estimate with its interval in one row and a
+  count in the next.
 * **Suppressed** rows (a ``suppressed`` column, docs/methods.md §10) show ``:`` in their
   estimate cells, with the note under the table.
 * **Length**: at most :data:`MAX_ROWS` rows are shown; the rest wait behind a ``<details>``
@@ -60,7 +65,7 @@ from .text import formats
 #: The most rows a table or figure shows at once.
 MAX_ROWS = 25
 MISSING = formats.EN_DASH
-_NUMERIC_KINDS = ("number", "estimate")
+_NUMERIC_KINDS = ("number", "estimate", "formatted")
 
 
 def _missing(x: Any) -> bool:
@@ -97,8 +102,9 @@ def estimate_text(est: Any, lo: Any = None, hi: Any = None, fmt: str = "pct", la
 
 @dataclass(frozen=True)
 class Column:
-    """How one shown column is made: ``kind`` is ``text``, ``coded``, ``yes_no``, ``number`` or
-    ``estimate``; ``header`` the text key of its header (default: ``name``)."""
+    """How one shown column is made: ``kind`` is ``text``, ``coded``, ``yes_no``, ``number``,
+    ``estimate`` or ``formatted``; ``header`` the text key of its header (default: ``name``), or
+    ``title(lang)`` its header in words (a column named by the data: a group, an answer)."""
 
     name: str
     kind: str = "text"
@@ -107,6 +113,7 @@ class Column:
     low: str | None = None
     high: str | None = None
     namer: Callable[[Any, str], str] | None = None
+    title: Callable[[str], str] | None = None
 
     def cell(self, row: pd.Series, lang: str) -> str:
         x = row[self.name]
@@ -115,6 +122,8 @@ class Column:
                                  self.fmt, lang)
         if _missing(x):
             return MISSING
+        if self.kind == "formatted":
+            return str(x)
         if self.kind == "number":
             return formats.fmt(x, self.fmt or "num2", lang)
         if self.kind == "yes_no":
@@ -128,9 +137,16 @@ class Column:
         return str(x)
 
 
-def text(name: str, header: str | None = None) -> Column:
+def text(name: str, header: str | None = None, title: Callable[[str], str] | None = None) -> Column:
     """A column of words as they are (labels already in the reader's language)."""
-    return Column(name, "text", header)
+    return Column(name, "text", header, title=title)
+
+
+def formatted(name: str, header: str | None = None, title: Callable[[str], str] | None = None) -> Column:
+    """A column of numbers the chapter already wrote in the reader's language (with
+    :func:`estimate_text`, :func:`sosiale_kommuner.report.text.formats.fmt`), aligned as numbers:
+    for a column whose rows are of different kinds (shares, a mean score, a count)."""
+    return Column(name, "formatted", header, title=title)
 
 
 def coded(name: str, namer: Callable[[Any, str], str], header: str | None = None) -> Column:
@@ -196,7 +212,8 @@ class Table:
         missing = [c for col in self.columns for c in (col.name, col.low, col.high) if c and c not in df.columns]
         if missing:
             raise KeyError(f"columns {missing} are not in the table; it has {list(df.columns)}")
-        self.headers = [labels.header(c.header or c.name, lang, page) for c in self.columns]
+        self.headers = [c.title(lang) if c.title else labels.header(c.header or c.name, lang, page)
+                        for c in self.columns]
         self.notes = dict(notes) if isinstance(notes, dict) else {key: {} for key in notes}
         data = df.reset_index(drop=True)
         sup = (data[suppressed].fillna(False).astype(bool) if suppressed and suppressed in data.columns
@@ -267,5 +284,5 @@ def render(df: pd.DataFrame, lang: str, columns: Sequence[Column], **kwargs: Any
     return Table(df, lang, columns, **kwargs).html()
 
 
-__all__ = ["Table", "Column", "text", "coded", "yes_no", "number", "estimate", "estimate_text", "split_rows",
+__all__ = ["Table", "Column", "text", "formatted", "coded", "yes_no", "number", "estimate", "estimate_text", "split_rows",
            "render", "MAX_ROWS", "MISSING"]
