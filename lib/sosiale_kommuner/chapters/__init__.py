@@ -11,6 +11,9 @@ module                                    used by
 :mod:`.findings_plots`,                   04–08 · figures and closing texts of the findings
 :mod:`.findings_text`                     chapters
 :mod:`.item_tests`                        09–11 · per-item design-based tests (``tests`` tables)
+:mod:`.size_differences`,                 09 · what the tests are read with (MDD, readings, the
+:mod:`.size_difference_tables`,           exact check, text values), the tables for readers,
+:mod:`.item_test_figures`                 row names, parts by area and forest plots
 :mod:`.involvement`,                      10 · citizen involvement: typology, model, and the
 :mod:`.involvement_simulation`            simulation of its model
 :mod:`.simulation`                        11 · the Monte Carlo study of the tests
