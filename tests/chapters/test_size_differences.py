@@ -123,6 +123,22 @@ def test_counts_and_values(chapter):
     assert v["raw"] == int((chapter["size"]["p_value"] < ALPHA).sum())
 
 
+@pytest.mark.parametrize("untested, nb", [
+    ((0, 0), "Alle variablene hadde minst 5 svar i hver gruppe og er testet."),
+    ((0, 4), "4 variabler hadde færre enn 5 svar fra fylkeskommunene og er ikke testet for kommune eller "
+             "fylkeskommune."),
+    ((1, 0), "1 variabel hadde færre enn 5 svar i en av størrelsesgruppene og er ikke testet for "
+             "kommunestørrelse."),
+    ((2, 3), "2 variabler for kommunestørrelse og 3 for kommune eller fylkeskommune hadde færre enn 5 svar "
+             "i en av gruppene og er ikke testet."),
+])
+def test_counts_text_names_only_what_was_not_tested(untested, nb):
+    c = pd.DataFrame({"comparison": ["size_class", "unit_type"], "columns": [97, 97],
+                      "tested": [97 - untested[0], 97 - untested[1]], "not_testable": list(untested),
+                      "significant_raw": [9, 3], "significant_bh": [5, 1]})
+    assert " ".join(ch.counts_values(c, 5)["untested"].localize("nb").split()) == nb
+
+
 def test_forests_are_split_by_area_and_kind(chapter, book):
     fs = ch.forests(chapter["size"], book, "size")
     assert all(len(f.part) <= 25 for f in fs)

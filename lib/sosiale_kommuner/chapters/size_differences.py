@@ -149,7 +149,10 @@ def counts_values(counts_table: pd.DataFrame, min_group_n: int) -> dict[str, Any
     values = dict(tested_size=int(c.loc["size_class", "tested"]), tested_unit=int(c.loc["unit_type", "tested"]),
                   columns=int(c.loc["size_class", "columns"]), untested_size=untested["size_class"],
                   untested_unit=untested["unit_type"], min_group_n=int(min_group_n))
-    values["untested"] = _words("counts_untested" if sum(untested.values()) else "counts_all_tested", **values)
+    which = [cmp for cmp in COMPARISONS if untested[cmp]]
+    key = ("counts_all_tested" if not which else f"counts_untested.{which[0]}" if len(which) == 1
+           else "counts_untested.both")
+    values["untested"] = _words(key, **values)
     return values
 
 
@@ -232,7 +235,7 @@ def unit_values(unit: pd.DataFrame, alpha: float) -> dict[str, Any]:
                   ns=len(ns), rules_out=int((r == power.RULES_OUT).sum()),
                   inconclusive=int((r == power.INCONCLUSIVE).sum()), alpha=float(alpha),
                   mdd_prop_median=float(props["mdd"].median()) if len(props) else float("nan"))
-    values["found"] = _words("unit_found" if values["sig"] else "unit_none")
+    values["found"] = _words("unit_found" if values["sig"] else "unit_none", sig=values["sig"])
     return values
 
 
