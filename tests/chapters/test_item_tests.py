@@ -206,12 +206,3 @@ def test_contrast_proportions(synthetic_designs):
         m = shown & (data["unit_type"] == ut)
         w = dc.weights[m.to_numpy()]
         assert row[key] == pytest.approx(np.sum(w * data.loc[m, "a1_channels__twitter"].astype(float)) / w.sum())
-
-
-def test_forest_figure(synthetic_designs):
-    dk, _, specs, _, _ = synthetic_designs
-    t = item_tests.run_tests(dk, specs[:6], "size_class")
-    fig = item_tests.forest(t, t["item"], "title", "x", scale=100)
-    assert len(fig.axes[0].get_yticklabels()) == 6
-    import matplotlib.pyplot as plt
-    plt.close(fig)

@@ -141,29 +141,6 @@ def test_strong_planted_effects_are_detected_on_shipped_data(built):
 
 
 @pytest.mark.pipeline
-def test_chapter_09_tables_and_prose(built):
-    from sosiale_kommuner.report import results
-
-    t = built.paths.tables
-    tests = pd.read_csv(t / "09_size_differences__tests.csv")
-    results.check_schema(tests, "tests")
-    pair = pd.read_csv(t / "09_size_differences__pairwise.csv")
-    results.check_schema(pair, "tests")
-    assert set(tests["comparison"]) == {"size_class", "unit_type"}
-    for cmp, d in tests.groupby("comparison"):
-        ok = d["p_value"].notna()
-        np.testing.assert_allclose(d.loc[ok, "p_adjusted"], item_tests.p_adjust(d.loc[ok, "p_value"], "BH"))
-    key = pd.read_csv(t / "09_size_differences__key_number.csv").set_index("label")["value"]
-    for label, cmp in (("Items differing by size class (BH 5 %)", "size_class"),
-                       ("Items differing between municipalities and counties (BH 5 %)", "unit_type")):
-        d = tests[tests["comparison"] == cmp]
-        assert key[label] == f"{int((d['p_adjusted'] < 0.05).sum())} of {int(d['p_value'].notna().sum())}"
-    html = (built.paths.reports / "09_size_differences.html").read_text(encoding="utf-8")
-    d = tests[tests["comparison"] == "size_class"]
-    assert f"Of {int(d['p_value'].notna().sum())} design-based tests" in html
-
-
-@pytest.mark.pipeline
 def test_chapter_11_tables(built):
     t = built.paths.tables
     null = pd.read_csv(t / "11_simulation__null_rejection.csv")

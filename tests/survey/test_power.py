@@ -20,13 +20,18 @@ def test_mdd_formula():
 def test_difference_deffs_and_summary():
     d = power.difference_deffs([0.5, 0.0], [0.5, 0.0], [10, 10], [40, 40], [0.2, 0.1])
     assert d[0] == pytest.approx(0.04 / (0.25 / 10 + 0.25 / 40)) and np.isnan(d[1])
-    s = power.mdd_summary(11, 200, 10, [1.0, 2.0, 3.0, np.nan])
-    assert s["deff_basis"].tolist()[0] == "simple random sampling"
-    assert s.set_index("deff_basis").loc["median of measured", "deff"] == 2.0
-    assert s.set_index("deff_basis").loc["median of measured", "mdd"] == pytest.approx(
-        power.mdd_proportion(11, 200, 10, deff=2.0))
+    s = power.mdd_summary(11, 200, 10, [1.0, 2.0, 3.0, np.nan]).set_index("deff_basis")
+    # numpy's default quantile (R's type 7) of 1, 2, 3: quartiles 1.5 and 2.5, median 2
+    assert list(s.index) == ["srs", "lower_quartile", "median", "upper_quartile"]
+    assert s["deff"].tolist() == [1.0, 1.5, 2.0, 2.5]
+    k = stats.t.isf(0.025, 10) + stats.t.ppf(0.8, 10)
+    for basis, deff in s["deff"].items():
+        assert s.loc[basis, "mdd"] == pytest.approx(k * np.sqrt(deff * 0.25 * (1 / 11 + 1 / 200)))
+    assert power.mdd_summary(11, 200, 10, [np.nan])["deff_basis"].tolist() == ["srs"]
 
 
 def test_read_against_mdd():
-    reading = power.read_against_mdd([-0.1, -0.5], [0.2, 0.1], [0.3, 0.3])
-    assert reading[0].startswith("rules out") and reading[1].startswith("inconclusive")
+    # inside (-0.3, 0.3); the lower limit beyond -0.3; touching the MDD; a missing MDD
+    reading = power.read_against_mdd([-0.1, -0.5, -0.3, -0.1], [0.2, 0.1, 0.1, 0.1], [0.3, 0.3, 0.3, np.nan])
+    assert reading.tolist() == [power.RULES_OUT, power.INCONCLUSIVE, power.INCONCLUSIVE, power.INCONCLUSIVE]
+    assert (power.RULES_OUT, power.INCONCLUSIVE) == ("rules_out", "inconclusive")

@@ -15,6 +15,9 @@ module                                    used by
 :mod:`.findings_items`,                   groups shown, each question's table and figure,
 :mod:`.findings_plots`                    the values of their texts
 :mod:`.item_tests`                        09–11 · per-item design-based tests (``tests`` tables)
+:mod:`.size_differences`,                 09 · what the tests are read with (MDD, readings, the
+:mod:`.size_difference_tables`,           exact check, text values), the tables for readers,
+:mod:`.item_test_figures`                 row names, parts by area and forest plots
 :mod:`.involvement`,                      10 · citizen involvement: typology, model, and the
 :mod:`.involvement_simulation`            simulation of its model
 :mod:`.simulation`                        11 · the Monte Carlo study of the tests

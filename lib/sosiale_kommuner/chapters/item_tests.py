@@ -68,7 +68,7 @@ from sosiale_kommuner.report.results import TESTS_COLUMNS, check_schema
 from sosiale_kommuner.survey import contrasts, inference
 from sosiale_kommuner.survey.design import SurveyDesign, fast_design
 
-from .item_test_figures import ALPHA, MEASURE_LABELS, forest, label_rows, summary_counts
+from .item_test_figures import ALPHA, label_rows, summary_counts
 
 #: Comparisons and their effect contrast ``(a, b)``: effect = estimate(a) - estimate(b).
 CONTRASTS: dict[str, tuple[str, str]] = {
@@ -485,4 +485,4 @@ def contrast_proportions(design: SurveyDesign, specs: list[ColumnSpec], group: s
 __all__ = ["CONTRASTS", "TEST_NAMES", "PAIRWISE_TEST", "MIN_GROUP_N", "ALPHA", "ItemTestError", "ColumnSpec",
            "key_level", "analysable", "group_codes", "analysis_array", "analysis_values", "p_adjust",
            "test_column", "run_tests", "to_schema", "pairwise", "cramers_v", "exact_unweighted",
-           "contrast_proportions", "MEASURE_LABELS", "label_rows", "summary_counts", "forest"]
+           "contrast_proportions", "label_rows", "summary_counts"]

@@ -56,29 +56,41 @@ def mdd_proportion(n_a: float, n_b: float, df: float, deff: float = 1.0, p: floa
     return float(mdd(se, df, alpha, power))
 
 
+#: Which design effect a row of :func:`mdd_summary` assumes (codes; a report names them).
+DEFF_BASES = ("srs", "lower_quartile", "median", "upper_quartile")
+
+
 def mdd_summary(n_a: float, n_b: float, df: float, deffs, alpha: float = 0.05,
                 power: float = 0.8, p: float = 0.5) -> pd.DataFrame:
-    """MDD near ``p`` at the median, lower and upper quartile of the measured design effects
-    (and at deff = 1, simple random sampling). Columns ``deff_basis, deff, mdd``."""
+    """MDD near ``p`` at deff = 1 (simple random sampling, ``deff_basis = "srs"``) and at the
+    lower quartile, median and upper quartile of the measured design effects
+    (``"lower_quartile"``, ``"median"``, ``"upper_quartile"``; left out when none is finite).
+    Columns ``deff_basis, deff, mdd``."""
     d = np.asarray(deffs, float)
     d = d[np.isfinite(d)]
-    rows = [("simple random sampling", 1.0)]
+    rows = [("srs", 1.0)]
     if len(d):
-        rows += [("lower quartile of measured", float(np.quantile(d, 0.25))),
-                 ("median of measured", float(np.median(d))),
-                 ("upper quartile of measured", float(np.quantile(d, 0.75)))]
+        rows += [("lower_quartile", float(np.quantile(d, 0.25))),
+                 ("median", float(np.median(d))),
+                 ("upper_quartile", float(np.quantile(d, 0.75)))]
     return pd.DataFrame([dict(deff_basis=b, deff=v, mdd=mdd_proportion(n_a, n_b, df, v, p, alpha, power))
                          for b, v in rows])
 
 
-def read_against_mdd(effect_ci_low, effect_ci_high, mdd_values) -> np.ndarray:
-    """How to read a non-significant comparison given its minimum detectable difference.
+#: How a non-significant difference reads against its MDD (codes of :func:`read_against_mdd`).
+RULES_OUT = "rules_out"
+INCONCLUSIVE = "inconclusive"
 
-    ``"rules out a difference as large as the MDD, not smaller ones"`` when the interval lies
-    within ``(-MDD, MDD)``; otherwise ``"inconclusive: even a difference as large as the MDD
-    is not ruled out"``.
+
+def read_against_mdd(effect_ci_low, effect_ci_high, mdd_values) -> np.ndarray:
+    """How to read a non-significant comparison given its minimum detectable difference: a code.
+
+    :data:`RULES_OUT` (``"rules_out"``) when the interval lies within ``(-MDD, MDD)``: the data
+    rule out a difference as large as the MDD, not smaller ones; otherwise
+    :data:`INCONCLUSIVE` (``"inconclusive"``): not even a difference as large as the MDD is
+    ruled out (also when a limit or the MDD is missing). A report words the codes.
     """
     lo, hi, m = (np.asarray(x, float) for x in (effect_ci_low, effect_ci_high, mdd_values))
-    return np.where((lo > -np.abs(m)) & (hi < np.abs(m)),
-                    "rules out a difference as large as the MDD, not smaller ones",
-                    "inconclusive: even a difference as large as the MDD is not ruled out")
+    with np.errstate(invalid="ignore"):
+        inside = (lo > -np.abs(m)) & (hi < np.abs(m))
+    return np.where(inside, RULES_OUT, INCONCLUSIVE).astype(object)
