@@ -124,7 +124,7 @@ def process_targets(params: dict, codebook: cbm.Codebook, population: pd.DataFra
     rows = []
     for s in specs:
         arr = item_tests.analysis_array(typed[s.column], s)
-        vals, ok = item_tests._effect_values(arr, s)
+        vals, ok = item_tests.effect_values(arr, s)
         for cmp in COMPARISONS:
             a, b = CONTRASTS[cmp]
             g = groups[cmp]
