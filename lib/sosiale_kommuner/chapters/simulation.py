@@ -48,6 +48,7 @@ from sosiale_kommuner.data import codebook as cbm
 from sosiale_kommuner.data import synth
 
 from . import item_tests, simulation_county, simulation_reference, simulation_replicates
+from . import simulation_data as sdata
 from .item_tests import CONTRASTS
 
 SCENARIOS = ("null", "planted")
@@ -107,15 +108,18 @@ def true_nulls(params: dict, codebook: cbm.Codebook) -> dict[str, set[str]]:
     return {cmp: set(nulls[cmp]) for cmp in COMPARISONS}
 
 
-def _typed_population(params, codebook, population, reps, seed) -> pd.DataFrame:
-    big = synth.expand_population(population, reps)
-    status = synth.draw_status(big, params, seed)
-    latent = synth.draw_answers(big, params, codebook, seed, status["facebook_page"].to_numpy(),
-                                salt="process", routed=True)
-    keyed = latent.assign(unit_id=big["unit_id"].to_numpy(), unit_type=big["unit_type"].astype(str).to_numpy())
-    typed = cbm.to_typed(keyed, codebook, keep=("unit_id", "unit_type"))
-    typed["size_class"] = big["size_class"].to_numpy()
-    return typed
+def process_values(params: dict, codebook: cbm.Codebook, population: pd.DataFrame,
+                   specs: list[item_tests.ColumnSpec], reps: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every unit of ``population`` replicated ``reps`` times (as :func:`synth.expand_population`)
+    answering, as :func:`synth.draw_status` and ``synth.draw_answers(..., salt="process",
+    routed=True)`` draw them (:class:`.simulation_data.Generator`, same streams): the big
+    population and its analysis values (units x ``specs``, :func:`item_tests.analysis_array`
+    as floats)."""
+    pop = population.reset_index(drop=True)
+    big = pop.iloc[np.tile(np.arange(len(pop)), int(reps))].reset_index(drop=True)
+    gen = sdata.Generator(params, codebook, big, [s.column for s in specs], salt="process")
+    st = gen.status([seed])
+    return big, sdata.analysis_values(gen.answers([seed], st["facebook_page"]), specs, codebook)[0]
 
 
 def process_targets(params: dict, codebook: cbm.Codebook, population: pd.DataFrame,
@@ -123,25 +127,28 @@ def process_targets(params: dict, codebook: cbm.Codebook, population: pd.DataFra
     """The generating process's effect of every column and comparison (docs/contracts.md §7).
 
     The 2013 frame replicated ``reps`` times, every unit answering (routing applied), from
-    ``params``; the effect is the same contrast as :data:`item_tests.CONTRASTS` of the same
-    statistic (share of the effect level / mean score / mean), unweighted over all units.
-    Columns ``comparison, item, target, mc_se`` (``mc_se``: Monte Carlo standard error of
-    the target from the finite replicated population).
+    ``params`` (:func:`process_values`); the effect is the same contrast as
+    :data:`item_tests.CONTRASTS` of the same statistic (share of the effect level / mean
+    score / mean), unweighted over all units. Columns ``comparison, item, target, mc_se``
+    (``mc_se``: Monte Carlo standard error of the target from the finite replicated population).
     """
-    typed = _typed_population(params, codebook, population, reps, seed)
-    ut = typed["unit_type"].to_numpy()
-    sc = typed["size_class"].astype(object).to_numpy()
+    big, values = process_values(params, codebook, population, specs, reps, seed)
+    ut = big["unit_type"].astype(str).to_numpy()
+    sc = big["size_class"].astype(object).to_numpy()
     groups = {"size_class": sc, "unit_type": ut}
+    sides = {}
+    for cmp in COMPARISONS:
+        ga, gb = (groups[cmp] == x for x in CONTRASTS[cmp])
+        if cmp == "size_class":                                 # municipalities only
+            ga, gb = ga & (ut == config.KOMMUNE), gb & (ut == config.KOMMUNE)
+        sides[cmp] = (ga, gb)
     rows = []
-    for s in specs:
-        arr = item_tests.analysis_array(typed[s.column], s)
+    for j, s in enumerate(specs):
+        v = values[:, j]
+        arr = np.where(np.isnan(v), -1, v).astype(np.int64) if s.kind in ("binary", "categorical") else v
         vals, ok = item_tests.effect_values(arr, s)
         for cmp in COMPARISONS:
-            a, b = CONTRASTS[cmp]
-            g = groups[cmp]
-            ma, mb = ok & (g == a), ok & (g == b)
-            if cmp == "size_class":
-                ma, mb = ma & (ut == config.KOMMUNE), mb & (ut == config.KOMMUNE)
+            ma, mb = ok & sides[cmp][0], ok & sides[cmp][1]
             if ma.sum() < 2 or mb.sum() < 2:
                 rows.append(dict(comparison=cmp, item=s.column, target=np.nan, mc_se=np.nan))
                 continue
@@ -161,8 +168,8 @@ class Study:
     """The replicates of both scenarios.
 
     ``tests``: one row per scenario, replicate, comparison and column (``scenario, seed,
-    replicate, comparison, item, statistic, p_value, p_adjusted, effect_size, effect_ci_low,
-    effect_ci_high, effect_se``); ``county``: one row per scenario, replicate and county
+    replicate, comparison, item`` and :data:`.simulation_replicates.TEST_FIELDS`: statistic,
+    df, p-values, effect, its interval, SE and df); ``county``: one row per scenario, replicate and county
     proportion (``item, level`` and :data:`.simulation_replicates.COUNTY_FIELDS`; empty for the
     per-item engine); ``seconds``: wall time of the replicate loop; ``county_df_rule``: the
     county intervals' df rule (:func:`.simulation_county.df_rule`).
@@ -314,9 +321,22 @@ TEXT = {
         "caption_coverage": ("Dekning av 95 % intervallene for effektene (gjennomsnitt over kolonnene, med 95 % "
                              "Monte Carlo-intervall; kolonner med eget intervall helt under eller over 95 %)"),
         "run": ("{replicates} replikater per scenario, {columns} kolonner × 2 sammenligninger i hvert "
-                "({tests} testresultater); prosessens verdier fra {units} syntetiske enheter. Replikatsløyfen "
-                "tok {seconds} s. Innplantet scenario: {sc} kolonner er ulike mellom størrelsesklassene og {ut} "
-                "mellom enhetstypene; resten er null."),
+                "({tests} testresultater); prosessens verdier fra {units} syntetiske enheter. Innplantet "
+                "scenario: {sc} kolonner er ulike mellom størrelsesklassene og {ut} mellom enhetstypene; resten "
+                "er null."),
+        "labels": {"half_width": "± prosentpoeng (Monte Carlo)", "half_width_bh": "± prosentpoeng, etter BH",
+                   "power": "styrke", "power_bh": "styrke etter BH", "coverage": "dekning",
+                   "ci_low": "MC-intervall, nedre", "ci_high": "MC-intervall, øvre", "tests": "tester",
+                   "replicates": "replikater", "columns": "kolonner", "proportions": "andeler",
+                   "interval": "intervall", "target": "mål", "scenario": "scenario",
+                   "comparison": "sammenligning", "below": "klart under 95 %", "above": "klart over 95 %",
+                   "published": "publisert (med endelighetskorreksjon)",
+                   "analytic": "analytisk (uten endelighetskorreksjon)", "census": "datasettets verdi",
+                   "process": "prosessens verdi", "planted": "innplantet", "null": "global null",
+                   "size_class": "størrelsesklasse", "unit_type": "enhetstype"},
+        "key_half_width": "Monte Carlo-usikkerhet i andelen falske positive (størrelsesklasse)",
+        "key_county": "Dekning av fylkeskommunenes publiserte intervaller",
+        "pp": "±{x} prosentpoeng",
     },
     "en": {
         "comparison": {"size_class": "size class", "unit_type": "unit type"},
@@ -367,9 +387,21 @@ TEXT = {
         "caption_coverage": ("Coverage of the 95 % effect intervals (mean over columns, with 95 % Monte Carlo "
                              "interval; columns whose own interval lies wholly below or above 95 %)"),
         "run": ("{replicates} replicates per scenario, {columns} columns × 2 comparisons each ({tests} test "
-                "results); process values from {units} synthetic units. The replicate loop took {seconds} s. "
-                "Planted scenario: {sc} columns truly differ by size class and {ut} by unit type; the rest are "
-                "null."),
+                "results); process values from {units} synthetic units. Planted scenario: {sc} columns truly "
+                "differ by size class and {ut} by unit type; the rest are null."),
+        "labels": {"half_width": "± percentage points (Monte Carlo)", "half_width_bh": "± percentage points, after BH",
+                   "power": "power", "power_bh": "power after BH", "coverage": "coverage",
+                   "ci_low": "MC interval low", "ci_high": "MC interval high", "tests": "tests",
+                   "replicates": "replicates", "columns": "columns", "proportions": "proportions",
+                   "interval": "interval", "target": "target", "scenario": "scenario",
+                   "comparison": "comparison", "below": "clearly below 95 %", "above": "clearly above 95 %",
+                   "published": "published (with finite population correction)",
+                   "analytic": "analytic (without it)", "census": "the dataset's value",
+                   "process": "the process value", "planted": "planted", "null": "global null",
+                   "size_class": "size class", "unit_type": "unit type"},
+        "key_half_width": "Monte Carlo error of the false-positive rate (size class)",
+        "key_county": "Coverage of the county municipalities' published intervals",
+        "pp": "±{x} percentage points",
     },
 }
 
@@ -390,6 +422,12 @@ def num(x: float, lang: str = "en", digits: int = 2, sign: bool = False) -> str:
     """A number in the language's notation (decimal comma in Norwegian)."""
     s = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
     return s.replace(".", ",").replace("-", "−") if lang == "nb" else s
+
+
+def thousands(n: int, lang: str = "en") -> str:
+    """An integer with thousands separated ("111,500" / "111 500")."""
+    s = f"{int(n):,}"
+    return s.replace(",", "\u00a0") if lang == "nb" else s
 
 
 def fdp_verdict(row: pd.Series, lang: str = "en") -> str:

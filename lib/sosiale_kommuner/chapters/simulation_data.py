@@ -84,7 +84,7 @@ class Generator:
                 it = codebook.item(col)
                 if it.filter_item:
                     need |= set(codebook.item(it.filter_item).columns)
-                if synth.item_spec(params, it, col).get("model") == "involvement":
+                if it.type != "text" and synth.item_spec(params, it, col).get("model") == "involvement":
                     need |= set(INVOLVEMENT_INPUTS) | set(codebook.option_columns("a4_formal_elements"))
         self.columns: list[_Column] = []
         seen = set()

@@ -27,8 +27,8 @@ from . import item_tests, weighting
 #: Raking margins of the replicate weights (chapter 03's base margins).
 MARGINS = ("size_class", "region")
 #: Columns of one replicate's rows.
-COLUMNS = ("comparison", "item", "statistic", "p_value", "p_adjusted", "effect_size", "effect_ci_low",
-           "effect_ci_high", "effect_se")
+COLUMNS = ("comparison", "item", "statistic", "df1", "df2", "p_value", "p_adjusted", "effect_size", "effect_ci_low",
+           "effect_ci_high", "effect_se", "effect_df")
 
 
 @dataclass

@@ -28,7 +28,8 @@ from . import simulation_data as sdata
 from .item_tests import ColumnSpec
 
 #: Per-test numbers kept from each replicate (the columns of ``simulation.replicate``).
-TEST_FIELDS = ("statistic", "p_value", "p_adjusted", "effect_size", "effect_ci_low", "effect_ci_high", "effect_se")
+TEST_FIELDS = ("statistic", "df1", "df2", "p_value", "p_adjusted", "effect_size", "effect_ci_low", "effect_ci_high",
+               "effect_se", "effect_df")
 #: Per county level: estimate, published interval (fpc), analytic interval (no fpc), census value, base.
 COUNTY_FIELDS = ("estimate", "se", "ci_low", "ci_high", "se_analytic", "ci_low_analytic", "ci_high_analytic",
                  "census", "n")
