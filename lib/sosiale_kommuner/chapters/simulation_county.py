@@ -111,7 +111,12 @@ def county_rows(values: np.ndarray, weights: np.ndarray, base_weights: np.ndarra
 def census_values(values: np.ndarray, levels: list[CountyLevel]) -> np.ndarray:
     """Each level's share among the units (rows of ``values``) asked who answered: the
     finite-population value the published county interval estimates."""
-    out = np.full(len(levels), np.nan)
+    if values.shape[0] <= 1000:                                 # a replicate's 18 units: all at once
+        v = values[:, [lv.spec_index for lv in levels]]
+        base = ~np.isnan(v)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (base & (v == np.array([lv.value for lv in levels]))).sum(axis=0) / base.sum(axis=0)
+    out = np.full(len(levels), np.nan)                          # a large population: column by column
     cols: dict[int, list[int]] = {}
     for i, lv in enumerate(levels):
         cols.setdefault(lv.spec_index, []).append(i)
