@@ -1,4 +1,4 @@
-"""Spare kernels (build/executor.py): started while a notebook runs, warmed with imports that
+"""Spare kernels (build/kernels.py): started while a notebook runs, warmed with imports that
 change nothing a notebook shows, handed to the next notebook, shut down when not used."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import papermill
 import pytest
 
 from sosiale_kommuner import config
-from sosiale_kommuner.build import engine, executor
+from sosiale_kommuner.build import engine
+from sosiale_kommuner.build import kernels
 from sosiale_kommuner.build.kernel import ensure_kernel
 
 
@@ -27,13 +28,13 @@ def _notebook(path, *cells):
 def test_spare_kernel_is_warm_and_leaves_no_trace(tmp_path):
     src = _notebook(tmp_path / "a.ipynb", "import sys\nprint('colorsys' in sys.modules, sorted(k for k in dir() if 'warm' in k))",
                     "print(1 + 1)")
-    executor.prepare_spare(config.KERNEL_NAME, tmp_path, ("colorsys",))
-    km = executor.take_kernel(config.KERNEL_NAME, tmp_path)
+    kernels.prepare_spare(config.KERNEL_NAME, tmp_path, ("colorsys",))
+    km = kernels.take_kernel(config.KERNEL_NAME, tmp_path)
     try:
         nb = papermill.execute_notebook(str(src), str(tmp_path / "out.ipynb"), kernel_name=config.KERNEL_NAME,
                                         cwd=str(tmp_path), progress_bar=False, km=km)
     finally:
-        executor.stop_kernel(km)
+        kernels.stop_kernel(km)
     first = nb.cells[0]
     assert first.outputs[0]["text"].strip() == "True []"          # imported, and no helper left behind
     assert [c.execution_count for c in nb.cells] == [1, 2]         # the warm-up is outside the history
@@ -42,17 +43,17 @@ def test_spare_kernel_is_warm_and_leaves_no_trace(tmp_path):
 def test_a_spare_for_another_folder_is_not_used_and_close_shuts_it_down(tmp_path):
     other = tmp_path / "other"
     other.mkdir()
-    executor.prepare_spare(config.KERNEL_NAME, other)
-    km = executor.take_kernel(config.KERNEL_NAME, tmp_path)        # the spare (wrong folder) is stopped
+    kernels.prepare_spare(config.KERNEL_NAME, other)
+    km = kernels.take_kernel(config.KERNEL_NAME, tmp_path)        # the spare (wrong folder) is stopped
     try:
         assert km.has_kernel
     finally:
-        executor.stop_kernel(km)
-    executor.prepare_spare(config.KERNEL_NAME, tmp_path)
-    executor.close_spare()
-    executor.close_spare()                                         # nothing left: a no-op
-    fresh = executor.take_kernel(config.KERNEL_NAME, tmp_path)     # no spare: started the usual way
-    executor.stop_kernel(fresh)
+        kernels.stop_kernel(km)
+    kernels.prepare_spare(config.KERNEL_NAME, tmp_path)
+    kernels.close_spare()
+    kernels.close_spare()                                         # nothing left: a no-op
+    fresh = kernels.take_kernel(config.KERNEL_NAME, tmp_path)     # no spare: started the usual way
+    kernels.stop_kernel(fresh)
 
 
 def test_warm_modules_are_the_common_imports(tmp_path):

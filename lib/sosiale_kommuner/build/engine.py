@@ -24,7 +24,7 @@ process-shared counting semaphore created before the workers fork, so a heavy si
 waits for, and then excludes, other notebooks instead of oversubscribing the machine.
 
 Kernels: while a worker runs a chapter it starts the kernel for its next one and imports
-in it the modules most chapters import (:func:`warm_modules`; :func:`.executor.prepare_spare`),
+in it the modules most chapters import (:func:`warm_modules`; :func:`.kernels.prepare_spare`),
 as long as chapters remain to be dispatched; the spare kernel is shut down when the worker
 exits.
 """
@@ -73,7 +73,7 @@ def warm_imports() -> None:
 
 
 def warm_modules(project, stems) -> tuple[str, ...]:
-    """Modules to import in a spare kernel (:func:`.executor.prepare_spare`): those imported at
+    """Modules to import in a spare kernel (:func:`.kernels.prepare_spare`): those imported at
     the top level of at least two of the notebooks of ``stems`` (of the one, if only one), as
     ``import a.b`` / ``from a import b`` name them (``a.b`` may be a module or a name in ``a``:
     the kernel tries both and skips what does not import)."""
@@ -112,7 +112,7 @@ def _close_spare_at_exit() -> None:
     if not _FINALIZER:
         from multiprocessing.util import Finalize
 
-        from .executor import close_spare
+        from .kernels import close_spare
 
         _FINALIZER.append(Finalize(None, close_spare, exitpriority=10))
 
@@ -252,7 +252,7 @@ def run_graph(ctx, selected: list[str], jobs: int) -> int:
         return DoitMain(Loader()).run(["run", *selected])
     finally:
         _SLOTS.clear()
-        from .executor import close_spare
+        from .kernels import close_spare
 
         close_spare()  # --jobs 1 ran the chapters in this process
 

@@ -231,32 +231,7 @@ def run_study(replicates: int = 1000, scenarios=SCENARIOS, params: dict | None =
     t0 = time.perf_counter()
     results = simulation_replicates.run(inputs, tasks, workers)
     seconds = time.perf_counter() - t0
-    return Study(*_tables(tasks, results, specs, base_seed), seconds, engine, rule)
-
-
-def _tables(tasks, results, specs, base_seed) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The long tables of :class:`Study` from the batched engine's arrays."""
-    m = len(specs)
-    levels = simulation_county.county_levels(specs)
-    L = len(levels)
-    scen = np.concatenate([np.repeat(s, len(sd)) for s, sd in tasks])
-    seed = np.concatenate([np.asarray(sd) for _, sd in tasks])
-    tests = np.concatenate([r["tests"] for r in results])            # (R, 2, m, F)
-    county = np.concatenate([r["county"] for r in results])          # (R, L, F)
-    R = len(seed)
-    t = pd.DataFrame({"scenario": np.repeat(scen, 2 * m), "seed": np.repeat(seed, 2 * m),
-                      "replicate": np.repeat(seed - base_seed, 2 * m),
-                      "comparison": np.tile(np.repeat(COMPARISONS, m), R),
-                      "item": np.tile([s.column for s in specs], 2 * R)})
-    for k, f in enumerate(simulation_replicates.TEST_FIELDS):
-        t[f] = tests[..., k].ravel()
-    c = pd.DataFrame({"scenario": np.repeat(scen, L), "seed": np.repeat(seed, L),
-                      "replicate": np.repeat(seed - base_seed, L),
-                      "item": np.tile([lv.item for lv in levels], R), "level": np.tile([lv.level for lv in levels], R)})
-    for k, f in enumerate(simulation_replicates.COUNTY_FIELDS):
-        c[f] = county[..., k].ravel()
-    c["n"] = c["n"].astype(int)
-    return t, c
+    return Study(*simulation_replicates.tables(tasks, results, specs, base_seed), seconds, engine, rule)
 
 
 def run(replicates: int = 30, scenarios=SCENARIOS, params: dict | None = None,

@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from sosiale_kommuner.data import codebook as cbm
@@ -119,3 +120,29 @@ def run(inputs: dict[str, dict], tasks: list[tuple[str, list[int]]], workers: in
             return [run_seeds(ctx[s], seeds) for s, seeds in tasks]
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(inputs,)) as ex:
         return list(ex.map(_run_task, tasks))
+
+
+def tables(tasks, results, specs, base_seed) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The long tables of :class:`.simulation.Study` (``tests``, ``county``) from :func:`run`'s arrays
+    (``tasks``: the (scenario, seeds) run; replicate = seed - ``base_seed``)."""
+    m = len(specs)
+    levels = county.county_levels(specs)
+    L = len(levels)
+    scen = np.concatenate([np.repeat(s, len(sd)) for s, sd in tasks])
+    seed = np.concatenate([np.asarray(sd) for _, sd in tasks])
+    tests = np.concatenate([r["tests"] for r in results])            # (R, 2, m, F)
+    cty = np.concatenate([r["county"] for r in results])             # (R, L, F)
+    R = len(seed)
+    t = pd.DataFrame({"scenario": np.repeat(scen, 2 * m), "seed": np.repeat(seed, 2 * m),
+                      "replicate": np.repeat(seed - base_seed, 2 * m),
+                      "comparison": np.tile(np.repeat(COMPARISONS, m), R),
+                      "item": np.tile([s.column for s in specs], 2 * R)})
+    for k, f in enumerate(TEST_FIELDS):
+        t[f] = tests[..., k].ravel()
+    c = pd.DataFrame({"scenario": np.repeat(scen, L), "seed": np.repeat(seed, L),
+                      "replicate": np.repeat(seed - base_seed, L),
+                      "item": np.tile([lv.item for lv in levels], R), "level": np.tile([lv.level for lv in levels], R)})
+    for k, f in enumerate(COUNTY_FIELDS):
+        c[f] = cty[..., k].ravel()
+    c["n"] = c["n"].astype(int)
+    return t, c
