@@ -13,6 +13,8 @@ module                      R
 :mod:`.regression`          ``svyglm(family = quasibinomial())``, ``regTermTest()``,
                             average marginal effects
 :mod:`.power`               minimum detectable differences
+:mod:`.batch`               the same statistics for many variables of one design at once
+                            (batched arrays: simulations)
 ==========================  ================================================================
 """
 from .design import Calibration, DesignError, LonelyPSUError, SurveyDesign
