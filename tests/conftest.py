@@ -259,3 +259,44 @@ def shipped(population):
     from sosiale_kommuner.data import cleaning
 
     return cleaning.run_cleaning(config.DEFAULT_RAW_DIR, population)
+
+
+# --- a second raw folder: other data, not synthetic --------------------------------------
+
+#: Response counts of the second raw folder (the shipped data have 200 + 11, pre-survey 161).
+OTHER_COUNTS = {"kommune": 190, "fylkeskommune": 13, "presurvey": 150}
+OTHER_SEED = 2024
+
+
+def make_other_raw(dst: Path) -> Path:
+    """A raw folder like a real one: the generator with another seed and other response counts,
+    ``synthetic: false`` and no ``truth.yaml`` — so every page must speak of these data."""
+    import yaml
+
+    shutil.copytree(config.DEFAULT_RAW_DIR, dst, ignore=shutil.ignore_patterns(config.MANIFEST_NAME))
+    params_path = dst / "survey" / "generator_params.yaml"
+    params = yaml.safe_load(params_path.read_text(encoding="utf-8"))
+    params["seed"] = OTHER_SEED
+    params["response"]["kommune"]["count"] = OTHER_COUNTS["kommune"]
+    params["response"]["fylkeskommune"]["count"] = OTHER_COUNTS["fylkeskommune"]
+    params["presurvey"]["count"] = OTHER_COUNTS["presurvey"]
+    params_path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "sosiale_kommuner.data.synth", "--seed", str(OTHER_SEED),
+                           "--raw-dir", str(dst)], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (dst / "survey" / "truth.yaml").unlink()
+    (dst / "survey" / "SYNTHETIC.yaml").write_text("synthetic: false\n", encoding="utf-8")
+    proc = run_all("--raw-dir", dst, "--update-manifest")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return dst
+
+
+@pytest.fixture(scope="session")
+def other_build(tmp_path_factory) -> Build:
+    """Every chapter built once from the second raw folder (:func:`make_other_raw`)."""
+    root = tmp_path_factory.mktemp("other")
+    raw = make_other_raw(root / "raw")
+    out = root / "out"
+    params = TEST_PARAMS if "replicates" in _declared_params() else ()
+    proc = run_all("--raw-dir", raw, "--out-dir", out, *params)
+    return Build(config.paths(raw, out), proc, tuple(params))

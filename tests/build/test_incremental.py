@@ -191,16 +191,15 @@ def test_failing_chapter_is_named_with_cell_and_error(toy_built):
     assert res.code == options.EXIT_FAILED
     assert _states(res) == {"00_a": "ok", "01_b": "failed", "02_c": "ok", "03_d": "skipped"}
     assert res.ran() == ["01_b", "02_c"]
-    assert "FAILED  notebooks/01_b.ipynb: cell 4 ((P.processed / 'b.txt').write_text('half-written')): " \
-           "ZeroDivisionError: division by zero" in text
+    assert "FAILED  notebooks/01_b.ipynb: cell 4, line 3 (1 / 0): ZeroDivisionError: division by zero" in text
     assert "SKIPPED notebooks/03_d.ipynb: needs 01_b, which failed" in text
     for rel, data in keep.items():
         assert (P.out / rel).read_bytes() == data, rel
     assert not (P.tables / "01_b__new.csv").exists()
     status = json.loads((P.pipeline_state / "status.json").read_text())
     assert status["01_b"]["state"] == "failed"
-    assert status["01_b"]["error"] == {"cell": 4, "ename": "ZeroDivisionError", "evalue": "division by zero",
-                                       "source": "(P.processed / 'b.txt').write_text('half-written')"}
+    assert status["01_b"]["error"] == {"cell": 4, "line": 3, "ename": "ZeroDivisionError",
+                                       "evalue": "division by zero", "source": "1 / 0"}
     assert status["03_d"]["state"] == "skipped"
     assert "(failed: out of date)" in (P.reports / "index.html").read_text()
     assert (P.pipeline_state / "failed" / "01_b.ipynb").is_file()

@@ -1,4 +1,6 @@
-"""Per-item weighted estimates (item_estimates): hand-checked values and the table schema."""
+"""Per-item weighted estimates (item_estimates): hand-checked values, each row's degrees of
+freedom (docs/contracts.md §7: the PSUs minus the strata among the respondents in the row's
+base), and the table schema."""
 from __future__ import annotations
 
 import numpy as np
@@ -42,15 +44,18 @@ def _design(cb, values, item="a2_crisis_plan", weights=1.0, fpc=None, extra=None
 
 
 def test_dont_know_leaves_the_denominator_and_ses_follow_the_domain_formula(cb):
-    """p(yes) = 4/8; SE^2 = n/(n-1) * sum_base (y - p)^2 / n_base^2 with n = 10 rows (R svyby)."""
+    """p(yes) = 4/8; SE^2 = n/(n-1) * sum_base (y - p)^2 / n_base^2 with n = 10 rows (R svyby);
+    the interval uses the base's df: 8 respondents in one stratum, df = 7 (R svyciprop on
+    subset(d, answered))."""
     rows = _rows(item_rows(_design(cb, CRISIS), cb.item("a2_crisis_plan")))
     yes, no, dk = rows["yes"], rows["no"], rows["dont_know"]
     assert yes["estimate"] == pytest.approx(0.5) and no["estimate"] == pytest.approx(0.5)
     assert yes["n_unweighted"] == 8 and dk["n_unweighted"] == 10
     se = np.sqrt(10 / 9 * (8 * 0.25) / 8 ** 2)
     assert yes["se"] == pytest.approx(se, rel=1e-12)
-    # logit interval with df = 10 - 1
-    half = stats.t.isf(0.025, 9) * se / 0.25
+    # logit interval with df = 8 - 1 (the "Vet ikke" answers are outside the base)
+    assert yes["df"] == 7 and dk["df"] == 9
+    half = stats.t.isf(0.025, 7) * se / 0.25
     assert yes["ci_low"] == pytest.approx(_expit(-half), rel=1e-12)
     assert yes["ci_high"] == pytest.approx(_expit(half), rel=1e-12)
     # "Vet ikke": 2 of 10 who answered, on the base including it
@@ -96,7 +101,8 @@ def test_likert_levels_top2_and_mean_score(cb):
     assert rows[MEAN_SCORE]["estimate"] == pytest.approx(m)
     se = np.sqrt(9 / 8 * ((scores - m) ** 2).sum() / 7 ** 2)
     assert rows[MEAN_SCORE]["se"] == pytest.approx(se, rel=1e-12)
-    t = stats.t.isf(0.025, 8)
+    t = stats.t.isf(0.025, 6)  # 7 scored answers in one stratum
+    assert rows[MEAN_SCORE]["df"] == 6 and rows["dont_know"]["df"] == 7
     assert rows[MEAN_SCORE]["ci_low"] == pytest.approx(m - t * se, rel=1e-12)
     assert rows["dont_know"]["estimate"] == pytest.approx(1 / 8)
     assert sum(rows[k]["estimate"] for k in it.substantive_keys) == pytest.approx(1.0)
@@ -177,6 +183,28 @@ def test_estimates_table_schema_and_domains(cb, shipped):
     # the written table passes disclosure control (no county split by size class)
     from sosiale_kommuner.report.disclosure import suppress_estimates
     assert len(suppress_estimates(checked, k=3)) == len(est)
+
+
+def test_each_row_uses_the_df_of_its_base(cb, shipped):
+    """df = PSUs minus strata among the respondents in the row's base: in a size class (one
+    stratum) the base's respondents - 1; for the county municipalities (one stratum) likewise;
+    for "all" the base's respondents - 3 strata. The interval follows: logit on that df."""
+    data, pop = shipped
+    est = item_estimates.estimate_items(data, pop, ["a1_uses_some", "a1_n_accounts"], cb)
+    assert list(est.columns) == results.ESTIMATES_COLUMNS and "df" in est.columns
+    ok = est["estimate"].notna()
+    one_stratum = ok & (est["domain"].isin(["size_class"]) | (est["group"] == "fylkeskommune"))
+    assert (est.loc[one_stratum, "df"] == est.loc[one_stratum, "n_unweighted"] - 1).all()
+    all_rows = ok & (est["domain"] == "all")
+    assert (est.loc[all_rows, "df"] == est.loc[all_rows, "n_unweighted"] - 3).all()
+    county = est[(est["group"] == "fylkeskommune") & (est["item"] == "a1_n_accounts")].iloc[0]
+    t = stats.t.isf(0.025, county["n_unweighted"] - 1)
+    assert county["ci_high"] == pytest.approx(county["estimate"] + t * county["se"], rel=1e-12)
+    p = est[(est["group"] == "< 5 000") & (est["level"] == "yes")].iloc[0]
+    assert 0 < p["estimate"] < 1 and p["df"] == p["n_unweighted"] - 1
+    half = stats.t.isf(0.025, p["df"]) * p["se"] / (p["estimate"] * (1 - p["estimate"]))
+    lg = np.log(p["estimate"] / (1 - p["estimate"]))
+    assert p["ci_low"] == pytest.approx(_expit(lg - half), rel=1e-12)
 
 
 def test_fpc_shrinks_standard_errors(cb, shipped):

@@ -1,12 +1,14 @@
 """Tests of cleaning.py: docs/contracts.md §5 on the shipped data, and every bad-input case."""
 import hashlib
+import re
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sosiale_kommuner import config
-from sosiale_kommuner.data import cleaning, privacy, readers, synth
+from sosiale_kommuner.data import cleaning, privacy, readers, submissions, synth, validation
 from sosiale_kommuner.data.readers import ExportError
 
 RAW = config.DEFAULT_RAW_DIR
@@ -96,7 +98,7 @@ def test_typed_columns(shipped, book):
     r = shipped.responses
     lik = r["a5_admin_leadership"]
     assert isinstance(lik.dtype, pd.CategoricalDtype) and lik.cat.ordered
-    assert list(lik.cat.categories) == book.likert_levels("a5_admin_leadership", include_dont_know=True)
+    assert list(lik.cat.categories) == book.item("a5_admin_leadership").level_keys
     dk = r["a7_need_knowledge"]
     assert (dk == "dont_know").sum() > 0 and dk.isna().sum() > 0   # Vet ikke apart from missing
     assert r["a1_channels__facebook"].dtype == "boolean"
@@ -313,3 +315,156 @@ def test_unit_type_mismatch(book, population):
     with pytest.raises(ExportError, match=r"file x.csv, row 2, column '0.2 Kommunenummer/fylkesnummer': number "
                                           r"belongs to a kommune, but the respondent ticked fylkeskommune"):
         cleaning.link_units(et, population, book, "main", np.arange(1))
+
+
+# --------------------------------------------------------------------------- one submission per unit
+def _sub(rows):
+    """A submissions table from (pos, unit, complete, submitted, started) tuples."""
+    ts = lambda v: pd.Timestamp(v) if v else None
+    return pd.DataFrame([{"pos": p, "unit_id": u, "complete": c, "submitted": ts(s), "started": ts(st)}
+                         for p, u, c, s, st in rows])
+
+
+def test_choose_submissions_rule_by_hand():
+    # unit A: more complete beats later; B: an undated twin never beats a dated one (it
+    # counts as the earliest); C: same time, later start wins; D: full tie, later row wins;
+    # E: alone
+    sub = _sub([
+        (0, "A", 40, "2013-05-01 10:00:00", "2013-05-01 09:00:00"),
+        (1, "A", 30, "2013-05-20 10:00:00", "2013-05-20 09:00:00"),
+        (2, "B", 35, "2013-05-02 10:00:00", "2013-05-02 09:00:00"),
+        (3, "B", 35, None, "2013-05-03 09:00:00"),
+        (4, "C", 20, "2013-05-05 10:00:00", "2013-05-04 09:00:00"),
+        (5, "C", 20, "2013-05-05 10:00:00", "2013-05-03 09:00:00"),
+        (6, "D", 10, None, None),
+        (7, "D", 10, None, None),
+        (8, "E", 5, None, None),
+    ])
+    kept, dec = submissions.choose_submissions(sub)
+    assert dict(zip(kept["unit_id"], kept["pos"])) == {"A": 0, "B": 2, "C": 4, "D": 7, "E": 8}
+    assert dict(zip(dec["unit_id"], dec["rule"])) == {"A": "complete", "B": "submitted", "C": "started",
+                                                      "D": "pos"}
+    assert dict(zip(dec["unit_id"], dec["undated"])) == {"A": 0, "B": 1, "C": 0, "D": 2}
+    assert dec.set_index("unit_id").loc["B", "dropped_pos"] == [3]
+
+
+def test_undated_duplicate_does_not_win(tmp_path, book, population, scrubber):
+    """An equally complete twin with an empty 'Sist endret', later in the file, used to be
+    kept (a missing time sorted as the latest). The dated one is kept, and the log names the
+    unit with its kept pseudonymous id and the rule."""
+    ls = [x for x in lines() if x]
+    head = ls[0].split(";")
+    jn = head.index("0.2 Kommunenummer/fylkesnummer")
+    typed = [x.split(";")[jn] if len(x.split(";")) == len(head) else None for x in ls]
+    j51 = head.index("5.1 Administrativ ledelse engasjert")
+    i = next(i for i in range(1, len(ls)) if real_row(ls[i].split(";"), head) and ls[i].split(";")[j51] != ""
+             and typed.count(typed[i]) == 1 and len(typed[i]) == 4 and typed[i].isdigit())
+    f = ls[i].split(";")
+    g = list(f)
+    g[0] = "999999"
+    g[head.index("Sist endret")] = ""
+    g[j51] = "1" if f[j51] != "1" else "2"                            # another answer, as complete
+    ls.append(";".join(g))
+    log = cleaning.CleaningLog()
+    out = clean_main(write_lines(tmp_path, ls), book, population, scrubber, log)
+    kept = set(out["respondent_id"])
+    assert privacy.pseudonymous_id(f[0]) in kept and privacy.pseudonymous_id("999999") not in kept
+    note = [r for r in log.rows if r["rule"].startswith("one submission")][0]["note"]
+    assert f"{typed[i]} kept {privacy.pseudonymous_id(f[0])} (latest 'Sist endret', 2 submissions)" in note
+    assert "14 units had 28 submissions" in note and "1 of these units had a submission without 'Sist endret'" in note
+
+
+def test_log_lists_every_duplicated_unit(shipped):
+    note = shipped.log[(shipped.log.survey == "main") & shipped.log.rule.str.startswith("one submission")].iloc[0]
+    listed = re.findall(r"(\d{2,4}) kept (R[0-9a-f]{12}) \(", note["note"])
+    assert len(listed) == note["removed"] == 13                     # 13 units with 2 submissions each
+    resp = shipped.responses.set_index("unit_id")["respondent_id"]
+    assert all(resp[u] == r for u, r in listed)
+
+
+# --------------------------------------------------------------------------- errors: where and what to do, no values
+def test_unmapped_respondent_stops_cleaning_naming_unit_and_remedy(tmp_path, population, shipped):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW / "survey", raw / "survey")
+    shutil.copytree(RAW / "frame", raw / "frame")
+    unit = shipped.responses.loc[shipped.responses.unit_type == "kommune", "unit_id"].iloc[5]
+    name = population.set_index("unit_id").loc[unit, "name"]
+    mp = raw / "survey" / "respondent_mapping.csv"
+    ml = mp.read_text(encoding="utf-8").split("\n")
+    row = next(k for k, x in enumerate(ml) if x.startswith(unit + ";"))
+    f = ml[row].split(";")
+    f[2] = "2"                                                       # K3 Kontakt funnet: no
+    ml[row] = ";".join(f)
+    mp.write_text("\n".join(ml), encoding="utf-8")
+    with pytest.raises(ExportError) as e:
+        cleaning.run_cleaning(raw, population)
+    msg = str(e.value)
+    assert f"respondent(s) not mapped in step 1: {unit} {name} (row " in msg
+    assert f"survey/respondent_mapping.csv row {row + 1})" in msg
+    assert "set 'K3 Kontakt funnet' to 1" in msg and "correct it in the export" in msg
+
+
+@pytest.mark.parametrize("value, shape", [
+    ("01017012345", "11 digits, like a fødselsnummer/D-nummer"),
+    ("010170 12345", "11 digits (6 + 5), like a fødselsnummer/D-nummer"),
+    ("ola.nordmann@bodo.kommune.no", "text of 28 characters with '@', like an e-mail address"),
+])
+def test_personal_data_in_kommunenummer_is_never_quoted(tmp_path, book, population, scrubber, value, shape):
+    ls = lines()
+    row = set_cell(ls, "0.2 Kommunenummer/fylkesnummer", real_row, value)
+    with pytest.raises(ExportError) as e:
+        clean_main(write_lines(tmp_path, ls), book, population, scrubber)
+    msg = str(e.value)
+    assert f"row {row}, column '0.2 Kommunenummer/fylkesnummer'" in msg and f"got {shape}" in msg
+    assert value not in msg and "ola.nordmann" not in msg and "correct the cell" in msg
+
+
+def test_contact_name_in_kommunenummer_is_never_quoted(tmp_path, book, population, scrubber):
+    name = scrubber.contacts.names[0]
+    ls = lines()
+    row = set_cell(ls, "0.2 Kommunenummer/fylkesnummer", real_row, name)
+    with pytest.raises(ExportError) as e:
+        clean_main(write_lines(tmp_path, ls), book, population, scrubber)
+    assert f"row {row}," in str(e.value) and name not in str(e.value) and "like a name from the contact list" in str(e.value)
+
+
+def test_sensitive_columns(book):
+    """Cells of free-text and contact columns are never quoted in a message; identifiers are."""
+    assert validation.sensitive_columns(book, "main") == {
+        "6.6 Eksempel på god erfaring", "9.9 Eksempel på involvering", "10.1 Andre kommentarer"}
+    assert validation.sensitive_columns(book, "mapping") == {"K4 Navn", "K6 E-post", "K7 Telefon"}
+
+
+def test_hostile_free_text_never_reaches_processed(tmp_path, population):
+    """The forms of the issue (16 pieces of personal data written into free-text answers, of
+    which 11 used to reach responses.parquet with both scans reporting 0) are all scrubbed,
+    and the scan of the processed folder agrees."""
+    import unicodedata
+
+    forms = ["ola.nordmann (at) bodo.kommune.no", "øyvind.ås@bærum.kommune.no", "9751 2345", "97 512 345",
+             "01017012345", "010170 12345", "Marius Amundsens", "Andersen, Bente",
+             unicodedata.normalize("NFD", "Jorunn Bøe"), "Jan Ã˜degÃ¥rd", "Bjørn Simonsen", "synnøve aasen",
+             "ola.nordmann[at]bodo.kommune.no", "+47 975 12 345", "B. Andersen", "Kristin Sørensens"]
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW / "survey", raw / "survey")
+    shutil.copytree(RAW / "frame", raw / "frame")
+    ls = lines()
+    head = ls[0].split(";")
+    j = head.index("10.1 Andre kommentarer")
+    rows = [i for i in range(1, len(ls)) if len(ls[i].split(";")) == len(head) and real_row(ls[i].split(";"), head)]
+    for i, form in zip(rows, forms):
+        f = ls[i].split(";")
+        f[j] = f"Hilsen {form}, takk"
+        ls[i] = ";".join(f)
+    (raw / "survey" / "main_survey.csv").write_text("\n".join(ls), encoding="utf-8")
+    res = cleaning.run_cleaning(raw, population)
+    P = config.paths(raw, tmp_path / "out")
+    cleaning.write_outputs(res, P)
+    text = "\n".join(res.responses["bg_comment"].dropna())
+    assert text.count("Hilsen [") == 16, [t for t in res.responses["bg_comment"].dropna() if t.startswith("Hilsen")]
+    folded = unicodedata.normalize("NFC", text).casefold()
+    for bad in ("nordmann", "bærum", "2345", "12345", "amundsen", "andersen", "bøe", "ødegård", "simonsen", "aasen",
+                "sørensen"):
+        assert bad not in folded, bad
+    mapping = readers.read_export(raw / "survey" / "respondent_mapping.csv")
+    assert privacy.scan_for_leaks([P.processed], mapping) == []

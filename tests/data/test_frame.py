@@ -1,9 +1,10 @@
-"""The population frame and size classes (docs/contracts.md §4)."""
+"""The population frame and size classes (docs/contracts.md §4).
+
+The facts checked are SSB's, as data/raw/frame/PROVENANCE.md records them."""
 import pandas as pd
 import pytest
 
 from sosiale_kommuner import config
-from sosiale_kommuner.chapters import population as population_summary
 from sosiale_kommuner.data import frame
 
 
@@ -68,8 +69,6 @@ def test_three_vestfold_municipalities_classed_by_2015(population):
     assert three["population"].isna().all()
     assert (three["size_basis"] == "2015").all()
     assert [str(c) for c in three["size_class"]] == ["≥ 20 000", "5 000–19 999", "5 000–19 999"]
-    table = population_summary.unclassed_2013(population, config.DEFAULT_SIZE_BOUNDARIES)
-    assert table["same_class_2011"].all()
     assert three["population_2015"].sum() == 62_647
 
 
@@ -115,3 +114,54 @@ def test_check_population_catches_double_oslo(population):
     extra = population[population["unit_id"] == "0301"].assign(unit_id="03", unit_type="fylkeskommune")
     with pytest.raises(frame.FrameError):
         frame.check_population(pd.concat([population.iloc[:-1], extra]))
+
+
+def test_size_class_labels_and_thousands():
+    assert frame.size_class_labels() == ["< 5 000", "5 000–19 999", "≥ 20 000"]
+    assert frame.size_class_labels((1000,)) == ["< 1 000", "≥ 1 000"]
+    assert frame.fmt_thousands(5051275) == "5 051 275"
+
+
+def test_size_class_rejects_negative_population():
+    with pytest.raises(frame.FrameError, match="negative"):
+        frame.size_class([100, -1])
+
+
+def test_region_of_an_unknown_county_is_named():
+    assert frame.region_of("03") == "Oslo og Akershus"
+    with pytest.raises(frame.FrameError, match="'13' belongs to no NUTS-2 region"):
+        frame.region_of("13")
+
+
+def _copy_frame(tmp_path):
+    src = config.paths().frame
+    for name in frame.FRAME_FILES:
+        (tmp_path / name).write_bytes((src / name).read_bytes())
+    return pd.read_csv(tmp_path / frame.MUNICIPALITIES_FILE, dtype=str)
+
+
+def test_duplicate_kommunenummer_and_missing_column_are_named(tmp_path):
+    df = _copy_frame(tmp_path)
+    pd.concat([df, df.iloc[[0]]]).to_csv(tmp_path / frame.MUNICIPALITIES_FILE, index=False)
+    with pytest.raises(frame.FrameError, match=r"duplicate kommunenummer \['0101'\]"):
+        frame.load_population(tmp_path)
+    df.drop(columns=["population_2015"]).to_csv(tmp_path / frame.MUNICIPALITIES_FILE, index=False)
+    with pytest.raises(frame.FrameError, match="column 'population_2015' missing"):
+        frame.load_population(tmp_path)
+
+
+def test_an_unexpected_missing_2013_figure_is_named(tmp_path):
+    df = _copy_frame(tmp_path)
+    df.loc[df["kommunenummer"] == "0101", "population"] = ""
+    df.to_csv(tmp_path / frame.MUNICIPALITIES_FILE, index=False)
+    with pytest.raises(frame.FrameError, match=r"no 2013 population for \['0101'\]"):
+        frame.load_population(tmp_path)
+
+
+def test_check_population_returns_the_checked_figures(population):
+    facts = frame.check_population(population)
+    assert facts["n_municipalities"] == 428 and facts["n_county_municipalities"] == 18
+    assert facts["n_without_2013"] == 3
+    assert facts["size_class_counts"] == {"< 5 000": 228, "5 000–19 999": 147, "≥ 20 000": 53}
+    with pytest.raises(frame.FrameError, match="expected 428 municipalities, found 427"):
+        frame.check_population(population.iloc[1:])

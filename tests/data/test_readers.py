@@ -110,3 +110,87 @@ def test_quoted_text_with_semicolon_and_newline(tmp_path):
     et = readers.read_export(p)
     assert et.table["b"].tolist() == ["x; y", "line1\nline2", "z"]
     assert [et.file_row(i) for i in range(3)] == [2, 3, 5]
+
+
+# --------------------------------------------------------------------------- malformed exports: right diagnoses
+def _small_xlsx(path, rows):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return wb
+
+
+def test_xlsx_blank_rows_keep_excel_row_numbers(tmp_path, book, population):
+    """Blank rows are skipped, but a message gives the row Excel shows (it used to be off
+    by the number of blank rows above)."""
+    import openpyxl
+    raw = raw_copy(tmp_path)
+    convert(raw, book, "xlsx", stems=("main_survey",))
+    path = raw / "survey" / "main_survey.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    j = header.index("1.1 Bruker sosiale medier") + 1
+    ws.insert_rows(4, 3)                        # Excel rows 4-6 blank: data in 2, 3, then 7, 8, ...
+    ws.cell(row=20, column=j).value = 7         # Excel row 20: an unknown code
+    wb.save(path)
+    et = readers.read_export(path, book, "main")
+    assert [et.file_row(i) for i in range(4)] == [2, 3, 7, 8]
+    with pytest.raises(ExportError, match=r"row 20, column '1.1 Bruker sosiale medier'.*got '7'"):
+        cleaning.validate_export(et, book, "main")
+
+
+def test_xlsx_title_row_above_header(tmp_path):
+    import openpyxl
+    path = tmp_path / "main_survey.xlsx"
+    _small_xlsx(path, [["Respondent-ID", "Startet", "Status"], ["1", "2013-05-01 10:00:00", "Fullført"]])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.insert_rows(1)
+    ws["A1"] = "Sosiale kommuner 2013 – hovedundersøkelse"
+    ws.merge_cells("A1:C1")
+    wb.save(path)
+    with pytest.raises(ExportError, match=r"file main_survey.xlsx, row 1: row 1 is a title above the header "
+                                          r"\(merged cells A1:C1\), not the column headers.*delete row\(s\) 1-1 "
+                                          r"above the header.*now row 2"):
+        readers.read_export(path)
+    # without merging: one filled cell above a full row is a title too
+    _small_xlsx(path, [["Eksport 2013"], ["Respondent-ID", "Startet", "Status"], ["1", "x", "Fullført"]])
+    with pytest.raises(ExportError, match=r"row 1 is a title above the header \(one filled cell\)"):
+        readers.read_export(path)
+
+
+def test_utf16_tab_separated_is_named_as_such(tmp_path):
+    """Excel's "Unicode text" is UTF-16 with tabs; calling it latin-1 (and suggesting iconv
+    from Windows-1252) would garble it."""
+    p = tmp_path / "main_survey.csv"
+    text = "Respondent-ID\tStartet\tStatus\r\n1\t2013-05-01 10:00:00\tFullført\r\n"
+    for data in (text.encode("utf-16"), text.encode("utf-16-le")):           # with and without BOM
+        p.write_bytes(data)
+        with pytest.raises(ExportError) as e:
+            readers.read_export(p)
+        msg = str(e.value)
+        assert "row 1: the file is UTF-16 text, tab-separated (Excel's 'Unicode text'), not UTF-8" in msg
+        assert "save it as 'Excel workbook (.xlsx)'" in msg and "WINDOWS-1252 -t" not in msg
+
+
+def test_semicolon_at_end_of_every_line(tmp_path):
+    p = tmp_path / "main_survey.csv"
+    p.write_text("a;b;c;\n1;2;3;\n4;5;6;\n", encoding="utf-8")
+    with pytest.raises(ExportError, match=r"row 1, column 'position 4 \(no header\)': every line ends with ';', "
+                                          r"which adds an empty last column.*remove the ';' at the end of every line"):
+        readers.read_export(p)
+    p.write_text("a;b;c\n1;2;3;\n4;5;6;\n", encoding="utf-8")
+    with pytest.raises(ExportError, match=r"row 2, column 'position 4 \(no header\)': every data row ends with ';'"):
+        readers.read_export(p)
+
+
+def test_every_line_wrapped_in_quotes(tmp_path):
+    p = tmp_path / "main_survey.csv"
+    p.write_text('"a;b;c"\n"1;2;3"\n"4;5;6"\n', encoding="utf-8")
+    with pytest.raises(ExportError, match=r"row 1: every line is wrapped in quotes, so each line reads as one "
+                                          r"field.*remove the quote at the start and at the end of every line"):
+        readers.read_export(p)

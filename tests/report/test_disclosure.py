@@ -118,7 +118,7 @@ def test_write_result_applies_suppression(tmp_path):
     assert back["suppressed"].tolist() == [False, True, False, True]
     assert back.loc[1, "estimate"] != back.loc[1, "estimate"]  # NaN: empty cell in the CSV
     text = path.read_text()
-    assert "q1,1,yes,size_class,< 5 000,,,,,2,,True" in text
+    assert "q1,1,yes,size_class,< 5 000,,,,,,2,,True" in text  # df emptied too
     # switched off explicitly
     raw = results.write_result(df, P, "99_test", "raw", schema="estimates", k_min=None)
     assert not pd.read_csv(raw)["suppressed"].any()

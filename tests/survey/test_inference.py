@@ -1,9 +1,9 @@
-"""Design-based tests and models, checked against R survey 4.1.1.
+"""Design-based tests (survey/inference.py), checked against R survey 4.1.1.
 
 Oracle blocks: ``svychisq`` (F, Chisq with R's unadjusted statistic and the adjusted one,
-adjWald, Wald, internals) at rel 1e-10; ``svyglm_converged`` at 1e-10 for coefficients and
-1e-8 for SEs, t, p and the term test (docs/contracts.md §7); ``svyranktest`` at 1e-10. The R default
-``svyglm`` block is checked too (we reproduce R's IRLS, so it matches at 1e-8).
+adjWald, Wald, internals), ``svyranktest`` (three groups) and ``reference_core.json``'s
+``svyranktest_two_groups``, at rel 1e-10 (docs/contracts.md §7). The models are in
+test_regression.py.
 """
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from r_reference import reference
+
 from sosiale_kommuner.survey import inference as I
-from sosiale_kommuner.survey import regression as R
 from sosiale_kommuner.survey.design import SurveyDesign
+from sosiale_kommuner.survey.errors import SurveyError
 
 ORACLE = Path(__file__).parents[1] / "oracle"
 REL = 1e-10
@@ -88,74 +90,15 @@ def test_small_expected_counts_flag(dstrat):
 
 def test_exact_sensitivity_check_is_labelled():
     out = I.exact_test_unweighted([[8, 2], [1, 5]])
-    assert "sensitivity" in out["test"] and out["p_value"] == pytest.approx(0.03496503496503495, rel=1e-12)
+    # by hand: Fisher's two-sided p sums the hypergeometric probabilities (16 units, 9 in the
+    # first column, rows of 10 and 6) not larger than the observed table's
+    h = stats.hypergeom(16, 9, 10)
+    p_obs = h.pmf(8)
+    by_hand = sum(h.pmf(k) for k in range(3, 10) if h.pmf(k) <= p_obs * (1 + 1e-7))
+    assert "sensitivity" in out["test"] and out["p_value"] == pytest.approx(by_hand, rel=1e-12)
     mc = I.exact_test_unweighted([[8, 2, 3], [1, 5, 4]], n_resamples=999)
     assert "Monte Carlo" in mc["test"] and 0 < mc["p_value"] < 1
     assert mc == I.exact_test_unweighted([[8, 2, 3], [1, 5, 4]], n_resamples=999)  # seeded
-
-
-# --- svyglm ----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def fit(dstrat):
-    return R.svyglm_logit(dstrat, "sch.wide", ["stype", "api99"], y_level="Yes")
-
-
-@pytest.mark.oracle
-def test_svyglm_converged(fit, ref):
-    g = ref["svyglm_converged"]
-    assert fit.names == g["terms"] and fit.df_resid == g["residual_df"]
-    close(fit.coef, g["coefficients"], rel=1e-10)
-    close(fit.table.se, g["se"], rel=1e-8)
-    close(fit.table.t, g["t_value"], rel=1e-8)
-    close(fit.table.p_value, g["p_value"], rel=1e-8)
-    close(fit.vcov.to_numpy().reshape(-1), g["vcov_rowmajor"], rel=1e-8)
-
-
-@pytest.mark.oracle
-def test_regtermtest_converged(fit, ref):
-    r = ref["svyglm_converged"]["regTermTest_stype"]
-    t = R.wald_term_test(fit, "stype")
-    close([t["statistic"], t["p_value"]], [r["F"], r["p_value"]], rel=1e-8)
-    assert (t["ndf"], t["ddf"]) == (r["df"], r["ddf"])
-
-
-@pytest.mark.oracle
-def test_svyglm_r_default_fit(dstrat, ref):
-    g = ref["svyglm"]
-    f = R.svyglm_logit(dstrat, "sch.wide", ["stype", "api99"], y_level="Yes", epsilon=1e-8)
-    assert f.iterations == g["iterations"]
-    close(f.coef, g["coefficients"], rel=1e-10)
-    close(f.table.se, g["se"], rel=1e-8)
-    close(f.table.p_value, g["p_value"], rel=1e-8)
-    close(R.wald_term_test(f, "stype")["statistic"], g["regTermTest_stype"]["F"], rel=1e-8)
-
-
-def test_average_marginal_effects(fit):
-    ame = R.average_marginal_effects(fit).set_index("term")
-    d = fit.design
-    w = d.weights
-    X = fit.X
-
-    def ame_of(beta):
-        p = lambda M: 1 / (1 + np.exp(-(M @ beta)))
-        X0 = X.copy()
-        X0[:, [1, 2]] = 0
-        XH = X0.copy()
-        XH[:, 1] = 1
-        return np.array([np.average(beta[3] * p(X) * (1 - p(X)), weights=w),
-                         np.average(p(XH) - p(X0), weights=w)])
-    est = ame_of(fit.coef)
-    assert ame.loc["api99", "estimate"] == pytest.approx(est[0], rel=1e-12)
-    assert ame.loc["stypeH", "estimate"] == pytest.approx(est[1], rel=1e-12)
-    # delta method with a numerical gradient reproduces the SE
-    h = 1e-6
-    grad = np.array([(ame_of(fit.coef + h * np.eye(4)[k]) - ame_of(fit.coef - h * np.eye(4)[k])) / (2 * h)
-                     for k in range(4)])
-    p = 1 / (1 + np.exp(-(X @ fit.coef)))
-    g_unit = p * (1 - p) * fit.coef[3]
-    scores = w * (g_unit - est[0]) / w.sum() + fit.infl @ grad[:, 0]
-    assert ame.loc["api99", "se"] == pytest.approx(np.sqrt(d.variance(scores)[0, 0]), rel=1e-6)
-    assert (ame.kind == "ame").all() and (ame.ci_low < ame.estimate).all()
 
 
 # --- rank test -------------------------------------------------------------------------
@@ -167,13 +110,26 @@ def test_svyranktest_kruskal_wallis(dstrat, ref):
     assert (r["ndf"], r["ddf"]) == (k["df"], k["ddf"])
 
 
-def test_rank_test_two_groups_is_the_k_group_test_squared(dstrat):
+@pytest.mark.oracle
+def test_svyranktest_two_groups(dstrat):
+    """R: svyranktest(api00 ~ sch.wide, dstrat), a t test on degf - 1 = 196 df."""
+    r = reference("reference_core")["svyranktest_two_groups"]
     two = I.rank_test(dstrat, "api00", "sch.wide")
+    close([two["statistic"], two["p_value"], two["estimate"]], [r["t"], r["p_value"], r["estimate"]])
+    assert two["ddf"] == r["df"] == dstrat.df - 1
+    close(two["chisq"], r["t"] ** 2)  # the two-group F is the squared t
     d = dstrat.data.assign(g2=dstrat.data["sch.wide"].map({"No": "a", "Yes": "b"}))
-    assert two["ddf"] == dstrat.df - 1 and two["estimate"] > 0
-    assert two["p_value"] == pytest.approx(0.0003167476948826472, rel=1e-6)  # regression value
     assert I.rank_test(SurveyDesign(d, "pw", strata="stype", fpc="fpc"), "api00", "g2")["statistic"] == \
         pytest.approx(two["statistic"], rel=1e-13)
+
+
+def test_rank_scores_by_hand():
+    """Weighted mid-ranks / N: y = (3, 1, 3, 2) with weights (1, 2, 1, 4), N = 8: sorted
+    1 (w 2) -> 1, 2 (w 4) -> 4, then the tie 3, 3 (w 1, 1) -> 6.5 and 7.5, averaged 7."""
+    out = I.rank_scores(np.array([3.0, 1.0, 3.0, 2.0]), np.array([1.0, 2.0, 1.0, 4.0]))
+    np.testing.assert_allclose(out, np.array([7.0, 1.0, 7.0, 4.0]) / 8, rtol=1e-14)
+    with pytest.raises(SurveyError, match="unknown rank score"):
+        I.rank_scores(np.ones(2), np.ones(2), "savage")
 
 
 # --- multiplicity ----------------------------------------------------------------------
@@ -183,7 +139,7 @@ def test_p_adjust_matches_r():
     close(I.p_adjust(p, "BH")[[0, 1, 2, 4]], [0.04, 0.16 / 3, 0.16 / 3, 0.5], rel=1e-14)
     close(I.p_adjust(p, "holm")[[0, 1, 2, 4]], [0.04, 0.09, 0.09, 0.5], rel=1e-14)
     assert np.isnan(I.p_adjust(p)[3])
-    with pytest.raises(ValueError):
+    with pytest.raises(SurveyError, match="unknown adjustment"):
         I.p_adjust(p, "bonferroni-ish")
 
 

@@ -10,7 +10,9 @@ module                      responsibility
 :mod:`.engine`              the doit task graph: parallel, continue on failure
 :mod:`.executor`            one chapter: staging, papermill, export, atomic commit
 :mod:`.status`              ``.pipeline/status.json`` and progress lines
-:mod:`.index`               when and how ``reports/index.html`` is rewritten
+:mod:`.index`               when the contents page is out of date
+:mod:`.book`                the contents, the book's own pages and the PDFs, after the
+                            chapters
 :mod:`.leak_scan`           the scan of every output for personal data
 :mod:`.pipeline`            one build, start to end (``run_all.py`` calls :func:`main`)
 :mod:`.hashing`             content hashes of code, parameters and inputs

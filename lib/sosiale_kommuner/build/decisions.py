@@ -63,6 +63,13 @@ class Decision:
     code: dict[str, Any] = field(default_factory=dict)   # code_parts when it runs
 
 
+def _short(module: str) -> str:
+    """``sosiale_kommuner.survey.design`` -> ``design``; a package data file -> ``text nb/09.yaml``."""
+    name, _, data = module.partition(":")
+    short = name.rpartition(".")[2] or name
+    return f"{short} {data}" if data else short
+
+
 def _explain(old: Mapping[str, Any], parts: Mapping[str, Any], code: Mapping[str, Any]) -> list[str]:
     why: list[str] = []
     oc = old.get("code_parts", {})
@@ -72,7 +79,7 @@ def _explain(old: Mapping[str, Any], parts: Mapping[str, Any], code: Mapping[str
         om, nm = oc.get("modules", {}), code["modules"]
         mods = sorted(m for m in set(om) | set(nm) if om.get(m) != nm.get(m))
         if mods:
-            why.append("lib changed: " + ", ".join(m.rpartition(".")[2] or m for m in mods))
+            why.append("lib changed: " + ", ".join(_short(m) for m in mods))
         if not why:
             why.append("code changed")
     op, np_ = old.get("parts", {}).get("params", {}), parts["params"]
@@ -132,7 +139,6 @@ def code_parts(project: Project, stem: str) -> dict[str, Any]:
     pdir = Path(project.package_dir)
     return {
         "notebook": hashing.hash_json(hashing.notebook_cells(stem, project.notebook_dir)),
-        "modules": {m: hashing.sha256_bytes(hashing.module_file(m, pdir).read_bytes().replace(b"\r\n", b"\n"))
-                    for m in mods},
+        "modules": hashing.module_digests(mods, pdir),
     }
 

@@ -112,7 +112,20 @@ def failed_path(out_dir, stem: str) -> Path:
 
 
 def html_path(paths: config.Paths, stem: str) -> Path:
+    """The chapter's page in the first edition (``reports/<stem>.html``)."""
     return paths.reports / f"{stem}.html"
+
+
+def _write_pages(paths: config.Paths, pages: dict[str, str]) -> dict[str, str]:
+    """Write each page (path under ``reports/`` -> HTML) atomically; return their checksums."""
+    from sosiale_kommuner.files import atomic_write_text
+
+    outputs = {}
+    for rel, page in sorted(pages.items()):
+        h = paths.reports / rel
+        atomic_write_text(h, page)
+        outputs[h.relative_to(paths.out).as_posix()] = sha256_file(h)
+    return outputs
 
 
 # --- export -------------------------------------------------------------------------
@@ -131,12 +144,21 @@ def export_chapter_plain(nb, title: str) -> str:
 
 # --- helpers ------------------------------------------------------------------------
 
-def _source_position(nb, cell_index: int) -> tuple[int, str]:
-    """1-based position of executed cell ``cell_index`` in the source notebook, first line.
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: IPython's name of a cell's frame in a traceback: ``Cell In[5], line 3``.
+_CELL_FRAME_RE = re.compile(r"Cell In\s*\[\d*\],\s*line (\d+)")
+
+
+def _source_position(nb, cell_index: int, tb: list[str] | None = None) -> tuple[int, int | None, str]:
+    """Where a cell failed: its 1-based position in the source notebook, the line of the cell
+    that raised (1-based; None when the traceback does not say) and that line's text (else
+    the cell's first line).
 
     ``nb`` is the executed notebook as papermill saved it: without its error-marker cells
     (which papermill adds after computing ``cell_index``) it has the source cells plus the
-    injected-parameters cell.
+    injected-parameters cell. ``traceback`` is papermill's (IPython's) traceback: its first
+    ``Cell In[n], line k`` frame is the failing cell's own, ``k`` the line that raised there
+    (a call into a function or library deeper down is reported at the cell's line).
     """
     cells = [c for c in nb.cells if ERROR_MARKER_TAG not in c.metadata.get("tags", [])]
     nb = type(nb)(nb, cells=cells)
@@ -145,13 +167,46 @@ def _source_position(nb, cell_index: int) -> tuple[int, str]:
     if injected and cell_index > injected[0]:
         pos -= 1
     src = nb.cells[cell_index].source if 0 <= cell_index < len(nb.cells) else ""
-    first = next((line.strip() for line in src.splitlines() if line.strip()), "")
-    return pos + 1, first
+    lines = src.splitlines()
+    frame = _CELL_FRAME_RE.search(_ANSI_RE.sub("", "\n".join(tb or [])))
+    if frame and 1 <= int(frame.group(1)) <= len(lines):
+        line = int(frame.group(1))
+        return pos + 1, line, lines[line - 1].strip()
+    first = next((ln.strip() for ln in lines if ln.strip()), "")
+    return pos + 1, None, first
 
 
-def _error_from_papermill(exc, nb) -> dict[str, Any]:
-    cell, line = _source_position(nb, exc.cell_index)
-    return {"cell": cell, "source": line, "ename": exc.ename, "evalue": str(exc.evalue)}
+def failure_detector(raw_dir):
+    """The detector of personal data for messages about a failure: with the raw folder's
+    contact list when it can be read (in any format), else without names."""
+    from sosiale_kommuner.data import pii, privacy
+
+    contacts, _ = privacy.read_contacts(config.paths(raw_dir).survey)
+    return pii.Detector(contacts)
+
+
+def safe_text(text: str, detector=None) -> str:
+    """``text`` with any personal data replaced by its kind and shape (docs/contracts.md §9)."""
+    from sosiale_kommuner.data import pii
+
+    return pii.redact(str(text), detector)
+
+
+def _error_from_papermill(exc, nb, detector=None) -> dict[str, Any]:
+    """The failure as ``status.json`` records it: cell, failing line, its code, the error —
+    with any personal data in the message replaced by its shape."""
+    cell, line, source = _source_position(nb, exc.cell_index, getattr(exc, "traceback", None))
+    return {"cell": cell, "line": line, "source": safe_text(source, detector), "ename": exc.ename,
+            "evalue": safe_text(exc.evalue, detector)}
+
+
+def _redact_error_outputs(nb, detector) -> None:
+    """Replace personal data in the error outputs of a failed notebook (kept in .pipeline/)."""
+    for c in nb.cells:
+        for o in c.get("outputs", []):
+            if o.get("output_type") == "error":
+                o["evalue"] = safe_text(o.get("evalue", ""), detector)
+                o["traceback"] = [safe_text(t, detector) for t in o.get("traceback", [])]
 
 
 def _prepare_staging(job: Job, paths: config.Paths) -> config.Paths:
@@ -203,9 +258,7 @@ def _collect_outputs(job: Job, staged: config.Paths) -> list[tuple[Path, str]]:
     return moves
 
 
-def _commit(job: Job, paths: config.Paths, moves: list[tuple[Path, str]], html: str) -> dict[str, str]:
-    from sosiale_kommuner.files import atomic_write_text
-
+def _commit(job: Job, paths: config.Paths, moves: list[tuple[Path, str]], pages: dict[str, str]) -> dict[str, str]:
     out = Path(job.out_dir)
     outputs: dict[str, str] = {}
     for src, rel in moves:
@@ -218,21 +271,27 @@ def _commit(job: Job, paths: config.Paths, moves: list[tuple[Path, str]], html: 
         for old in paths.tables.glob(f"{job.stem}__*.csv"):
             if old.relative_to(out).as_posix() not in new_tables:
                 old.unlink()
-    h = html_path(paths, job.stem)
-    atomic_write_text(h, html)
-    outputs[h.relative_to(out).as_posix()] = sha256_file(h)
+    outputs.update(_write_pages(paths, pages))
     return dict(sorted(outputs.items()))
 
 
-def _export(job: Job, nb, paths: config.Paths) -> str:
+def _export(job: Job, nb, paths: config.Paths) -> dict[str, str]:
+    """The chapter's pages: path under ``reports/`` -> HTML (one per edition).
+
+    The page lists the chapter's result tables for download: the ones it just wrote (still
+    in its staging folder) or, when only re-exported, the ones already published.
+    """
     try:
         if job.exporter != "report":
-            return export_chapter_plain(nb, job.title)
+            return {f"{job.stem}.html": export_chapter_plain(nb, job.title)}
         from sosiale_kommuner.report.chapter_page import export_chapter
 
+        staged = config.paths(paths.raw, staging_root(job.out_dir, job.stem)).tables
+        folder = staged if staged.is_dir() else paths.tables
+        tables = {p.name: p.stat().st_size for p in sorted(folder.glob(f"{job.stem}__*.csv"))}
         info = job.info or ChapterInfo(job.stem, job.title)
         return export_chapter(nb, info, paths, dict(job.public_params), book=job.book,
-                              code_hash=job.code_hash, raw_checksums=job.raw_checksums)
+                              code_hash=job.code_hash, raw_checksums=job.raw_checksums, tables=tables)
     except Exception as exc:
         raise ChapterError(f"HTML export failed: {type(exc).__name__}: {exc}") from exc
 
@@ -254,11 +313,11 @@ def run_chapter(job: Job) -> Result:
         return Result(job.stem, "failed", time.monotonic() - t0, error=f.error)
     except ChapterError as exc:
         return Result(job.stem, "failed", time.monotonic() - t0,
-                      error={"cell": None, "source": "", "ename": "ChapterError", "evalue": str(exc)})
+                      error={"cell": None, "source": "", "ename": "ChapterError", "evalue": safe_text(exc)})
     except Exception as exc:  # kernel died, timeout, bug: still a named failure
         return Result(job.stem, "failed", time.monotonic() - t0,
-                      error={"cell": None, "source": "", "ename": type(exc).__name__, "evalue": str(exc)},
-                      log=traceback.format_exc())
+                      error={"cell": None, "source": "", "ename": type(exc).__name__, "evalue": safe_text(exc)},
+                      log=safe_text(traceback.format_exc()))
     finally:
         staging = staging_root(job.out_dir, job.stem)
         if staging.exists():
@@ -295,18 +354,21 @@ def _execute_and_commit(job: Job, paths: config.Paths, timings: dict[str, float]
             )
         except PapermillExecutionError as exc:
             failed = nbformat.read(out_nb, as_version=4)
+            detector = failure_detector(job.raw_dir)
+            _redact_error_outputs(failed, detector)
             keep = failed_path(job.out_dir, job.stem)
             keep.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(failed, out_nb)
             os.replace(out_nb, keep)
-            raise _NotebookFailed(_error_from_papermill(exc, failed)) from None
+            raise _NotebookFailed(_error_from_papermill(exc, failed, detector)) from None
     finally:
         clock("execute")
         stop_kernel(km)
         clock("kernel_stop")
     moves = _collect_outputs(job, staged)
-    html = _export(job, nb, paths)
+    pages = _export(job, nb, paths)
     clock("export")
-    outputs = _commit(job, paths, moves, html)
+    outputs = _commit(job, paths, moves, pages)
     keep = executed_path(job.out_dir, job.stem)
     keep.parent.mkdir(parents=True, exist_ok=True)
     os.replace(out_nb, keep)
@@ -331,13 +393,9 @@ class _Clock:
 def _reexport(job: Job, paths: config.Paths) -> dict[str, str]:
     """Export the stored executed notebook again (the exporter changed, the chapter did not)."""
     import nbformat
-    from sosiale_kommuner.files import atomic_write_text
 
     src = executed_path(job.out_dir, job.stem)
     if not src.is_file():
         raise ChapterError(f"no executed notebook {src.name} to re-export")
     nb = nbformat.read(src, as_version=4)
-    html = _export(job, nb, paths)
-    h = html_path(paths, job.stem)
-    atomic_write_text(h, html)
-    return {h.relative_to(paths.out).as_posix(): sha256_file(h)}
+    return _write_pages(paths, _export(job, nb, paths))

@@ -276,11 +276,34 @@ def lib_modules(stem: str, *, notebook_dir: str | os.PathLike | None = None,
     return module_closure(roots, pdir)
 
 
-def _module_digests(modules: Iterable[str], package_dir: Path) -> dict[str, str]:
+def package_data(name: str, package_dir: Path) -> list[Path]:
+    """The data files of package ``name`` (not modules): files below its folder that are not
+    Python and not inside a subpackage (e.g. the text layer's YAML files). They shape what a
+    chapter shows, so they count as part of the package's code."""
+    init = module_file(name, package_dir)
+    if init is None or init.name != "__init__.py":
+        return []
+    root = init.parent
+    out = []
+    for f in sorted(root.rglob("*")):
+        if not f.is_file() or f.suffix in (".py", ".pyc") or "__pycache__" in f.parts:
+            continue
+        if any((d / "__init__.py").is_file() for d in f.parents if d != root and root in d.parents):
+            continue
+        out.append(f)
+    return out
+
+
+def module_digests(modules: Iterable[str], package_dir: Path) -> dict[str, str]:
+    """SHA-256 of each module's source (line endings normalised) and of each package's data
+    files (keyed ``<module>:<path inside the package>``)."""
     out = {}
     for name in modules:
         data = module_file(name, package_dir).read_bytes().replace(b"\r\n", b"\n")
         out[name] = sha256_bytes(data)
+        for f in package_data(name, package_dir):
+            rel = f.relative_to(module_file(name, package_dir).parent).as_posix()
+            out[f"{name}:{rel}"] = sha256_bytes(f.read_bytes().replace(b"\r\n", b"\n"))
     return out
 
 
@@ -290,7 +313,7 @@ def code_hash(stem: str, *, notebook_dir: str | os.PathLike | None = None,
     pdir = Path(package_dir or PACKAGE_DIR)
     return hash_json({
         "notebook": notebook_cells(stem, notebook_dir),
-        "modules": _module_digests(lib_modules(stem, notebook_dir=notebook_dir, package_dir=pdir), pdir),
+        "modules": module_digests(lib_modules(stem, notebook_dir=notebook_dir, package_dir=pdir), pdir),
     })
 
 
@@ -309,7 +332,7 @@ def report_code_hash(package_dir: str | os.PathLike | None = None) -> str:
             for f in sorted(root.rglob("*")):
                 if f.is_file() and "__pycache__" not in f.parts:
                     data[f.relative_to(pdir).as_posix()] = sha256_file(f)
-    return hash_json({"modules": _module_digests(modules, pdir), "data": data})
+    return hash_json({"modules": module_digests(modules, pdir), "data": data})
 
 
 # --- raw and processed inputs -------------------------------------------------------

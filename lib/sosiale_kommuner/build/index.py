@@ -1,8 +1,10 @@
-"""When and how ``reports/index.html`` is rewritten.
+"""When the contents page is out of date.
 
-The page is rewritten only when what it shows can have changed: the chapters' status,
-the report's code, each chapter's current fingerprint (a chapter whose code or inputs
-changed after its page was built is marked *out of date*), or any chapter output.
+The page shows the chapters' status, each chapter's current fingerprint (a chapter whose
+code or inputs changed after its page was built is marked *out of date*) and the chapters'
+outputs, through the report's code; :func:`index_key` hashes all of these. The build writes
+the page together with the book's other pages (:mod:`.book`, which adds the raw files and
+code those read to the key); :func:`update_index` writes the contents page alone.
 """
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ def stale_chapters(status: Mapping[str, Any], fps: Mapping[str, str]) -> set[str
 
 
 def update_index(ctx, status: Mapping[str, Any]) -> bool:
-    """Rewrite ``reports/index.html`` if what it shows changed; True when it was written."""
+    """Rewrite the contents page (every edition) if what it shows changed; True when it was written."""
     fps = current_fingerprints(ctx, status)
     key = index_key(ctx, status, fps)
     key_file = ctx.paths.pipeline_state / INDEX_KEY_FILE

@@ -7,8 +7,9 @@
 3. decides for every selected chapter whether it must run, and why (:mod:`.decisions`);
 4. runs those chapters (:mod:`.engine`, :mod:`.executor`: staging, papermill, export,
    atomic commit), independent ones in parallel, skipping the dependents of a failure;
-5. writes ``<out>/.pipeline/status.json`` (:mod:`.status`), the contents page
-   (:mod:`.index`), and scans the outputs for personal data (:mod:`.leak_scan`).
+5. writes ``<out>/.pipeline/status.json`` (:mod:`.status`), the contents page and the
+   book's own pages and PDFs (:mod:`.book`), and scans the outputs for personal data
+   (:mod:`.leak_scan`).
 
 The chapters come from :mod:`.graph` through a :class:`~.graph.Project`, which tests
 replace with a small synthetic one.
@@ -23,12 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from sosiale_kommuner import config
+from sosiale_kommuner.report.editions import EDITIONS_ENV, LANGS
 
 from . import hashing
 from . import manifest as manifest_mod
 from .decisions import Decision, decide, declared_parameters
 from .graph import Chapter, GraphError, Project
-from .index import update_index
+from .book import update_book
 from .leak_scan import scan_for_leaks
 from .options import (EXIT_FAILED, EXIT_LEAK, EXIT_MANIFEST, EXIT_OK, EXIT_USAGE, Options, PipelineError,
                       parse_args)
@@ -140,6 +142,8 @@ def _run_selected(opts, project, say, paths, selected, declared, pcache, outcome
     say(f"Building {len(selected)} chapter{'s' * (len(selected) != 1)} "
         f"({jobs} job{'s' * (jobs != 1)}{', --force' if opts.force else ''})")
     ctx = BuildContext(project, paths, opts, declared, say)
+    # every chapter emits every edition (its kernels inherit this environment)
+    os.environ[EDITIONS_ENV] = ",".join(LANGS)
     from .engine import run_graph
     run_graph(ctx, selected, jobs)
     outcomes.update(ctx.outcomes)
@@ -157,7 +161,7 @@ def _run_selected(opts, project, say, paths, selected, declared, pcache, outcome
     failed = [o for o in outcomes.values() if o.state == "failed"]
     skipped = [o for o in outcomes.values() if o.state == "skipped"]
     try:
-        update_index(ctx, status)
+        update_book(ctx, status)
     except Exception as exc:  # the chapters are built; say so and fail
         say(f"index: reports/index.html could not be written: {type(exc).__name__}: {exc}")
         code = EXIT_FAILED

@@ -27,12 +27,28 @@ class Printer:
         self(f"[{time.monotonic() - self.t0:6.1f}s] {stem:<22} {text}")
 
 
+def safe_error(err: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """An error record with any personal data in its texts replaced by kind and shape
+    (docs/contracts.md §9): what reaches ``status.json`` and the index page is safe even
+    when a message quoted a value."""
+    if not err:
+        return None if err is None else dict(err)
+    from sosiale_kommuner.data import pii
+
+    return {k: pii.redact(v) if isinstance(v, str) else v for k, v in err.items()}
+
+
 def describe_error(err: Mapping[str, Any] | None) -> str:
+    """``cell 4, line 3 (1 / 0): ZeroDivisionError: division by zero`` — the failing cell,
+    the line in it that raised and its code, and the error, without personal data."""
     if not err:
         return "unknown error"
+    err = safe_error(err)
     where = ""
     if err.get("cell"):
         where = f"cell {err['cell']}"
+        if err.get("line"):
+            where += f", line {err['line']}"
         if err.get("source"):
             where += f" ({err['source'][:70]})"
         where += ": "
@@ -81,7 +97,7 @@ def write_status(paths: config.Paths, project: Graph, outcomes: Mapping[str, Out
         o = outcomes.get(c.stem)
         if o is not None:
             status[c.stem] = {"state": o.state, "reason": o.reason, "fingerprint": o.fingerprint,
-                              "params": o.params, "error": o.error}
+                              "params": o.params, "error": safe_error(o.error)}
         elif c.stem not in status:
             status[c.stem] = {"state": "skipped", "reason": "not built yet (not selected)",
                               "fingerprint": "", "params": {}, "error": None}

@@ -191,7 +191,7 @@ def likert_diverging(table: pd.DataFrame, cb: Codebook, items: Sequence[str], la
     scales = {tuple(cb.item(i).substantive_keys) for i in items}
     if len(scales) != 1:
         raise ValueError(f"likert_diverging: items {list(items)} use different answer scales; "
-                         "draw one figure per scale (see likert_scales)")
+                         "draw one figure per scale")
     bars, alt_parts = [], []
     for item in items:
         it = cb.item(item)
@@ -239,8 +239,6 @@ def likert_diverging(table: pd.DataFrame, cb: Codebook, items: Sequence[str], la
     return fig, alt
 
 
-
-
 def item_levels(cb: Codebook, item: str) -> list[tuple[str, str]]:
     """[(item, level)] for the substantive levels of a categorical item, in codebook order."""
     return [(item, k) for k in cb.item(item).substantive_keys]
@@ -252,13 +250,5 @@ def size_and_unit_groups(table: pd.DataFrame) -> list[tuple[str, str]]:
     return [("size_class", g) for g in sizes] + list(UNIT_GROUPS)
 
 
-def likert_scales(cb: Codebook, items: Sequence[str]) -> list[list[str]]:
-    """Likert items grouped by answer scale (first appearance order), one group per figure."""
-    groups: dict[tuple, list[str]] = {}
-    for i in items:
-        groups.setdefault(tuple(cb.item(i).substantive_keys), []).append(i)
-    return list(groups.values())
-
-
-__all__ = ["point_interval", "option_heatmap", "likert_diverging", "likert_scales", "item_levels",
+__all__ = ["point_interval", "option_heatmap", "likert_diverging", "item_levels",
            "size_and_unit_groups", "group_label", "level_label", "row_label", "UNIT_GROUPS", "UNIT_LABELS"]

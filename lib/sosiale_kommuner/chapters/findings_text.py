@@ -158,11 +158,6 @@ _T = {
 }
 
 
-def _levels_of(table, item, exclude=(DONT_KNOW, TOP2, MEAN_SCORE, MEAN)):
-    lv = table.loc[table["item"] == item, "level"].astype(str).drop_duplicates()
-    return [v for v in lv if v not in exclude]
-
-
 def _extreme(table, item, levels, domain="all", group="all", top=True):
     best, br = None, None
     for lv in levels:
@@ -271,9 +266,6 @@ def closing_text(table: pd.DataFrame, cb: Codebook, spec: FindingsChapter, lang:
 def table_note(lang: str = "en") -> str:
     from .item_estimates import TABLE_NOTE
     return TABLE_NOTE[lang]
-
-
-
 
 
 def summary_table(table: pd.DataFrame, cb: Codebook, lang: str = "en", area: int | None = None) -> pd.DataFrame:

@@ -26,6 +26,8 @@ from sosiale_kommuner.survey.design import SurveyDesign
 from sosiale_kommuner.survey.regression import average_marginal_effects, svyglm_logit_matrix
 
 from . import involvement as inv
+from .involvement import model as inv_model
+from .involvement import variables as inv_vars
 from . import simulation_data as sdata
 
 #: Typed columns the model's variables come from (the option columns of formal elements added).
@@ -77,14 +79,14 @@ def model_matrix(size: np.ndarray, size_levels: list, centrality: np.ndarray, nu
     cols = {"(Intercept)": np.ones(n)}
     groups: dict[str, list[str]] = {"size_class": [], "centrality": []}
     for lv in size_levels:
-        if lv == inv.SIZE_REFERENCE:
+        if lv == inv_vars.SIZE_REFERENCE:
             continue
         v = (size == lv).astype(float)
         if v[complete].sum() > 0:
             cols[f"size_class={lv}"] = v
             groups["size_class"].append(f"size_class={lv}")
     for lv in sorted(CENTRALITY_2008):
-        if lv == inv.CENTRALITY_REFERENCE:
+        if lv == inv_vars.CENTRALITY_REFERENCE:
             continue
         v = (centrality == lv).astype(float)
         if v[complete].sum() > 0:
@@ -99,7 +101,7 @@ def fit_rows(design: SurveyDesign, X: pd.DataFrame, y: np.ndarray, mask: np.ndar
              se: bool = True) -> pd.DataFrame:
     """The AME rows of one fit, as :func:`.involvement.fit_model` gives them (model-matrix order)."""
     fit = svyglm_logit_matrix(design, X, np.where(np.isnan(y), 0.0, y), mask=mask, dummy_groups=groups,
-                              epsilon=inv.CONVERGENCE_EPSILON)
+                              epsilon=inv_model.CONVERGENCE_EPSILON)
     a = average_marginal_effects(fit, se=se)
     a = a.set_index("term").loc[[t for t in fit.names if t in set(a["term"])]].reset_index()
     out = a[["term", "estimate", "se", "ci_low", "ci_high"]].copy()

@@ -1,14 +1,14 @@
 """Weighted estimates of questionnaire items, as rows of the ``estimates`` table (docs/contracts.md §6).
 
 One function, :func:`estimate_items`, turns a list of codebook items into result rows
-``item, area, level, domain, group, estimate, se, ci_low, ci_high, n_unweighted,
+``item, area, level, domain, group, estimate, se, ci_low, ci_high, df, n_unweighted,
 n_weighted, suppressed`` for the domains
 
 * ``all`` — **municipalities only** (the 428 kommuner). The two populations are never
   mixed in one estimate: county municipalities are reported under ``unit_type``;
 * ``size_class`` — municipalities by size class;
 * ``unit_type`` — ``kommune`` (identical to ``all``) and ``fylkeskommune``, each estimated
-  on its own population's design (:func:`survey_data.design_for`);
+  on its own population's design (:func:`respondents.design_for`);
 * ``region`` and ``centrality`` — municipalities only, on request.
 
 Rows by item type (``level`` column):
@@ -29,7 +29,13 @@ Rows by item type (``level`` column):
 their weights (population units). Variances: Taylor linearisation on the population's
 stratified, calibrated design with the finite population correction (docs/contracts.md §7,
 descriptive estimates); proportions get logit intervals (inside [0, 1]; R
-``svyciprop(method = "logit")``), means ``estimate ± t_df · se``.
+``svyciprop(method = "logit")``), means ``estimate ± t_df · se``. ``df`` is the row's own
+degrees of freedom (docs/contracts.md §7): the PSUs minus the strata among the respondents
+in the row's base — the domain's respondents who gave a substantive answer — as R's
+``svyciprop(~I(y == level), sub)`` and ``confint(svymean(~y, sub), df = degf(sub))`` with
+``sub <- subset(design, <domain> & <answered>)``. With 11 county respondents that is 10,
+not the 207 of a combined design; in the size class ``≥ 20 000`` it is the class's
+respondents minus 1.
 
 Domain estimates are computed as in R ``svyby``: the item is set to missing outside the
 group and the full design is kept (identical to ``estimation.proportions(design, y,
@@ -44,11 +50,14 @@ import numpy as np
 import pandas as pd
 
 from sosiale_kommuner.config import FYLKESKOMMUNE, KOMMUNE
-from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook, Item, likert_scores
+from sosiale_kommuner.data.codebook import DONT_KNOW, Codebook, Item
 from sosiale_kommuner.data.respondents import design_for, with_columns
+from sosiale_kommuner.data.typed import likert_scores
 from sosiale_kommuner.report.results import ESTIMATES_COLUMNS
 from sosiale_kommuner.survey import estimation
-from sosiale_kommuner.survey.design import DesignError, SurveyDesign
+from sosiale_kommuner.survey.design import SurveyDesign
+from sosiale_kommuner.survey.errors import DesignError
+from sosiale_kommuner.survey.estimate import prop_ci
 
 DOMAINS = ("all", "size_class", "unit_type")
 MUNICIPAL_DOMAINS = ("size_class", "region", "centrality")
@@ -58,13 +67,15 @@ MEAN = "mean"
 
 TABLE_NOTE = {
     "en": ("Weighted estimates with 95 % confidence intervals (Taylor linearisation, stratified by "
-           "size class, calibrated to the raking margins, finite population correction). "
+           "size class, calibrated to the raking margins, finite population correction; each interval "
+           "uses the degrees of freedom of its own base, column df). "
            "\"all\" means the 428 municipalities; county municipalities appear only as unit type "
            "\"fylkeskommune\". Percentages of answer levels exclude \"Don't know\" and item "
            "nonresponse from the denominator; the row \"dont_know\" is the share of \"Don't know\" "
            "among all who answered the item. Bases: respondents who were asked the question."),
     "nb": ("Vektede anslag med 95 % konfidensintervall (Taylor-linearisering, stratifisert etter "
-           "størrelsesklasse, kalibrert til rakingmarginene, endelighetskorreksjon). \"all\" er de "
+           "størrelsesklasse, kalibrert til rakingmarginene, endelighetskorreksjon; hvert intervall "
+           "bygger på frihetsgradene i sitt eget grunnlag, se kolonnen df). \"all\" er de "
            "428 kommunene; fylkeskommunene vises bare som enhetstype \"fylkeskommune\". Andelene "
            "for svaralternativene holder \"Vet ikke\" og ubesvart utenfor nevneren; raden "
            "\"dont_know\" er andelen \"Vet ikke\" blant alle som svarte på spørsmålet. Grunnlag: "
@@ -92,7 +103,7 @@ def _in_group(design: SurveyDesign, domain: str | None, group) -> np.ndarray:
 
 
 def _empty_rows(levels, n_unweighted=0):
-    return [dict(level=lv, estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan,
+    return [dict(level=lv, estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan, df=np.nan,
                  n_unweighted=n_unweighted, n_weighted=0.0) for lv in levels]
 
 
@@ -109,13 +120,13 @@ def _props(design: SurveyDesign, values: pd.Series, levels: list, names: list | 
     out = []
     for name, (_, r) in zip(names, res.iterrows()):
         row = dict(level=name, estimate=r["estimate"], se=r["se"], ci_low=r["ci_low"],
-                   ci_high=r["ci_high"], n_unweighted=int(r["n_unweighted"]),
+                   ci_high=r["ci_high"], df=int(r["df"]), n_unweighted=int(r["n_unweighted"]),
                    n_weighted=float(r["n_weighted"]))
         if r["n_level"] in (0, r["n_unweighted"]):
             # every (or no) respondent in the base chose the level: the weighted mean is 1 (0)
             # up to rounding (1 - 1e-16), which would send the logit interval astray.
             p = 1.0 if r["n_level"] > 0 else 0.0
-            lo, hi = estimation._prop_ci(p, 0.0, int(r["n_unweighted"]), design.df, 0.95, "logit")
+            lo, hi = prop_ci(p, 0.0, int(r["n_unweighted"]), int(r["df"]), 0.95, "logit")
             row.update(estimate=p, se=0.0, ci_low=lo, ci_high=hi)
         out.append(row)
     return out
@@ -130,19 +141,19 @@ def _mean(design: SurveyDesign, values: np.ndarray, name: str) -> list[dict]:
     except DesignError:
         return _empty_rows([name])
     return [dict(level=name, estimate=r["estimate"], se=r["se"], ci_low=r["ci_low"],
-                 ci_high=r["ci_high"], n_unweighted=int(r["n_unweighted"]),
+                 ci_high=r["ci_high"], df=int(r["df"]), n_unweighted=int(r["n_unweighted"]),
                  n_weighted=float(r["n_weighted"]))]
 
 
 def item_rows(design: SurveyDesign, item: Item, mask: np.ndarray | None = None) -> list[dict]:
-    """Estimate rows (``level, estimate, se, ci_low, ci_high, n_unweighted, n_weighted``) of
+    """Estimate rows (``level, estimate, se, ci_low, ci_high, df, n_unweighted, n_weighted``) of
     one item for the respondents in ``mask`` (a domain of ``design``; all if None)."""
     data = design.data
     mask = np.ones(design.n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     missing = [c for c in item.columns if c not in data.columns]
     if missing and not item.is_multiple or len(missing) == len(item.columns):
         raise KeyError(f"item {item.id!r}: the respondent table (responses.parquet) has no column(s) "
-                       f"{missing}; expected the typed columns of codebook.to_typed")
+                       f"{missing}; expected the typed columns of typed.to_typed")
     rows: list[dict] = []
     if item.is_categorical:
         col = data[item.id]
@@ -191,9 +202,9 @@ def estimate_items(data: pd.DataFrame, population: pd.DataFrame, items: Iterable
                    fpc: bool = True, margins: Sequence[str] | None = None) -> pd.DataFrame:
     """Estimates of ``items`` for ``domains`` as an ``estimates`` table (see module docstring).
 
-    ``data``: the merged respondent table (:func:`survey_data.load`); ``population``:
+    ``data``: the merged respondent table (:func:`respondents.load`); ``population``:
     ``population.parquet``; ``items``: codebook items or ids (then ``codebook`` is needed).
-    Designs: :func:`survey_data.design_for` per population, with fpc unless ``fpc=False``.
+    Designs: :func:`respondents.design_for` per population, with fpc unless ``fpc=False``.
     Rows come in the order items × domains × groups × levels; ``suppressed`` is False
     (``tables.write_result`` applies disclosure control).
     """

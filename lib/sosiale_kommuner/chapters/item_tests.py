@@ -51,7 +51,7 @@ The matching R session for one binary row::
 
     d <- svydesign(id = ~1, strata = ~stratum, weights = ~w, data = x)   # no fpc
     d <- rake(d, ...)                                                   # calibration
-    svychisq(~y + size_class, subset(d, !is.na(y)))                     # statistic = "F"
+    svychisq(~y + size_class, d)            # statistic = "F"; rows missing y left out, df = degf(d)
     svycontrast(svyby(~I(y == "yes"), ~size_class, d, svymean, na.rm = TRUE, covmat = TRUE),
                 c(`≥ 20 000` = 1, `< 5 000` = -1))
 """
@@ -68,6 +68,8 @@ from sosiale_kommuner.report.results import TESTS_COLUMNS, check_schema
 from sosiale_kommuner.survey import contrasts, inference
 from sosiale_kommuner.survey.design import SurveyDesign, fast_design
 
+from .item_test_figures import ALPHA, MEASURE_LABELS, forest, label_rows, summary_counts
+
 #: Comparisons and their effect contrast ``(a, b)``: effect = estimate(a) - estimate(b).
 CONTRASTS: dict[str, tuple[str, str]] = {
     "size_class": ("≥ 20 000", "< 5 000"),
@@ -83,7 +85,6 @@ TEST_NAMES = {
 PAIRWISE_TEST = "design_t_difference"
 #: Fewer answers than this in a compared group: the item is not tested (see :func:`test_column`).
 MIN_GROUP_N = 5
-ALPHA = 0.05
 
 
 class ItemTestError(ValueError):
@@ -274,58 +275,6 @@ def _rank_test_arr(design: SurveyDesign, y: np.ndarray, g: np.ndarray, G: int, n
                 chisq=r["chisq"])
 
 
-# -- column-name wrappers (R-checkable) ----------------------------------------------------
-def wald_means(design: SurveyDesign, y: str, group: str, groups=None) -> dict:
-    """Design-based Wald F test that the domain means of numeric ``y`` are equal.
-
-    :func:`inference.group_means_wald`: ``W = b' V^{-1} b`` with ``b`` the G - 1 differences
-    of the domain means from the first group and ``V`` their linearised covariance (full
-    design, calibration accounted for); ``F = W / (G - 1)`` on ``(G - 1, df - G + 1)`` degrees
-    of freedom (``df`` = used PSUs minus used strata, R ``degf`` of the complete cases). Equals
-    R ``regTermTest(svyglm(y ~ g, design), ~g)`` (gaussian svyglm, whose residual df is
-    ``degf(design) + 1 - G``). Returns ``statistic, df1, df2, p_value, wald``.
-    """
-    yv = pd.to_numeric(design.column(y), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    g, labels = group_codes(design.column(group), groups)
-    return _wald_means_arr(design, yv, g, len(labels))
-
-
-def rao_scott(design: SurveyDesign, y: str, group: str) -> dict:
-    """Rao-Scott second-order F of ``y`` by ``group``: R ``svychisq(~y + group, design)``.
-
-    The statistic is :func:`inference.rao_scott_cells` (the core of
-    :func:`inference.rao_scott`) on the levels present among complete cases, ``nu`` = design
-    df. Returns ``statistic, df1, df2, p_value, pearson, trace_delta``; a table with one
-    answer level gives ``statistic = 0``, ``p_value = 1``.
-    """
-    yc, _ = group_codes(design.column(y))
-    g, _ = group_codes(design.column(group))
-    return _rao_scott_arr(design, yc, g)
-
-
-def rank_scores(design: SurveyDesign, y: str, mask: np.ndarray) -> np.ndarray:
-    """Weighted mid-rank scores / N of ``y`` among ``mask`` (NaN elsewhere), as R's
-    ``svyranktest`` (the scores of :func:`inference.rank_test`)."""
-    yv = pd.to_numeric(design.column(y), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    idx = np.flatnonzero(np.asarray(mask, bool) & ~np.isnan(yv))
-    out = np.full(design.n, np.nan)
-    out[idx] = inference._rank_scores(yv[idx], design.weights[idx], "wilcoxon")
-    return out
-
-
-def rank_test(design: SurveyDesign, y: str, group: str) -> dict:
-    """Design-based rank (Kruskal-Wallis type) test: R ``svyranktest(y ~ group, design)``.
-
-    :func:`inference.rank_test_codes` (the core of :func:`inference.rank_test`), reported as
-    an F: ``F = chisq / (G - 1)`` on ``(G - 1, df - G + 1)`` degrees of freedom (R
-    ``multiranktest``; with two groups R reports a t test whose square is this F). Returns
-    ``statistic, df1, df2, p_value, chisq``.
-    """
-    yv = pd.to_numeric(design.column(y), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    g, labels = group_codes(design.column(group))
-    return _rank_test_arr(design, yv, g, len(labels))
-
-
 #: Multiplicity adjustment: :func:`inference.p_adjust` (R ``p.adjust``; ``"BH"`` or ``"holm"``).
 p_adjust = inference.p_adjust
 
@@ -514,79 +463,6 @@ def exact_unweighted(design: SurveyDesign, spec: ColumnSpec, group: str, a, b) -
     return float(stats.fisher_exact(tab).pvalue)
 
 
-# ---------------------------------------------------------------------------------------
-# Chapter helpers: labels, summaries, the forest figure
-# ---------------------------------------------------------------------------------------
-MEASURE_LABELS = {
-    "en": {"diff_prop": "difference in proportion (percentage points)",
-           "diff_mean_score": "difference in mean score (1–5)", "diff_mean": "difference in mean"},
-    "nb": {"diff_prop": "differanse i andel (prosentpoeng)",
-           "diff_mean_score": "differanse i gjennomsnittsskår (1–5)", "diff_mean": "differanse i gjennomsnitt"},
-}
-
-
-def label_rows(df: pd.DataFrame, codebook: Codebook, lang: str = "en") -> pd.Series:
-    """Readable label of each row's column (item label, ": option" for options, and the
-    effect level for single-choice items), from the codebook in ``lang``."""
-    out = []
-    for item, measure in zip(df["item"], df["effect_measure"]):
-        lab = codebook.label(item, lang)
-        base = str(measure).split(" [")[0]
-        if base.startswith("diff_prop:") and "__" not in item:
-            lev = base.split(":", 1)[1]
-            lab = f"{lab} = {codebook.level_label(item, lev, lang)}"
-        out.append(lab)
-    return pd.Series(out, index=df.index)
-
-
-def summary_counts(tests: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
-    """Per comparison: columns analysed, tested, not testable, rejected at ``alpha`` before and
-    after Benjamini-Hochberg."""
-    rows = []
-    for cmp, d in tests.groupby("comparison", sort=False):
-        tested = d["p_value"].notna()
-        rows.append(dict(comparison=cmp, columns=len(d), tested=int(tested.sum()),
-                         not_testable=int((~tested).sum()),
-                         significant_raw=int((d["p_value"] < alpha).sum()),
-                         significant_bh=int((d["p_adjusted"] < alpha).sum())))
-    return pd.DataFrame(rows)
-
-
-def forest(df: pd.DataFrame, labels: pd.Series, title: str, xlabel: str, alpha: float = ALPHA,
-           max_rows: int | None = None, scale: float = 1.0):
-    """Forest-style figure: each row's effect with its interval, BH-significant rows filled.
-
-    ``df`` holds ``effect_size, effect_ci_low, effect_ci_high, p_adjusted``; rows are drawn
-    in the given order (top to bottom); ``scale`` multiplies effects (100 for percentage
-    points). Returns the matplotlib figure (show it with :func:`plots.show`).
-    """
-    import matplotlib.pyplot as plt
-
-    d = df.copy()
-    d["label"] = labels
-    if max_rows is not None:
-        d = d.head(max_rows)
-    n = len(d)
-    fig, ax = plt.subplots(figsize=(8.0, max(2.5, 0.26 * n + 1.2)))
-    y = np.arange(n)[::-1]
-    sig = (d["p_adjusted"] < alpha).to_numpy()
-    est = d["effect_size"].to_numpy() * scale
-    lo = d["effect_ci_low"].to_numpy() * scale
-    hi = d["effect_ci_high"].to_numpy() * scale
-    ax.hlines(y, lo, hi, color="0.45", lw=1.4)
-    ax.scatter(est[~sig], y[~sig], s=28, facecolor="white", edgecolor="0.25", zorder=3,
-               label="not significant after BH")
-    ax.scatter(est[sig], y[sig], s=30, color="C3", zorder=3, label=f"BH-adjusted p < {alpha:g}")
-    ax.axvline(0, color="0.2", lw=0.8)
-    ax.set_yticks(y)
-    ax.set_yticklabels([str(s)[:70] for s in d["label"]], fontsize=8)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
-    fig.tight_layout()
-    return fig
-
-
 def contrast_proportions(design: SurveyDesign, specs: list[ColumnSpec], group: str, a, b) -> pd.DataFrame:
     """Weighted proportion of each binary/categorical column's effect level in groups ``a``
     and ``b`` of ``group`` (substantive answers; 0-1): columns ``item, p_a, p_b``. Used for
@@ -604,3 +480,9 @@ def contrast_proportions(design: SurveyDesign, specs: list[ColumnSpec], group: s
             out[key] = float(np.sum(w * v[m]) / np.sum(w)) if m.any() else np.nan
         rows.append(out)
     return pd.DataFrame(rows, columns=["item", "p_a", "p_b"])
+
+
+__all__ = ["CONTRASTS", "TEST_NAMES", "PAIRWISE_TEST", "MIN_GROUP_N", "ALPHA", "ItemTestError", "ColumnSpec",
+           "key_level", "analysable", "group_codes", "analysis_array", "analysis_values", "p_adjust",
+           "test_column", "run_tests", "to_schema", "pairwise", "cramers_v", "exact_unweighted",
+           "contrast_proportions", "MEASURE_LABELS", "label_rows", "summary_counts", "forest"]

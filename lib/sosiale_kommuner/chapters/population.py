@@ -1,7 +1,9 @@
-"""Tables, figure and prose of the population chapter (``00_population``).
+"""Tables, figures and closing numbers of the population chapter (``00_population``).
 
 All counts are units (municipalities or county municipalities); all populations are
-inhabitants on 1 January 2013 unless a column says otherwise.
+inhabitants on 1 January 2013 unless a column says otherwise. The tables the chapter
+writes hold codes and numbers; what a reader sees of them (headers, names, axis titles)
+comes from the text layer (``report/text/<lang>/00_population.yaml``) in each language.
 """
 from __future__ import annotations
 
@@ -13,18 +15,10 @@ import pandas as pd
 
 from sosiale_kommuner import config
 from sosiale_kommuner.data import frame
+from sosiale_kommuner.report import labels, styling, text
+from sosiale_kommuner.report.text import formats
 
-#: Column headers of the chapter's tables, for display.
-HEADERS = {
-    "check": "Check", "value": "Value", "unit_id": "Number", "name": "Name",
-    "population_2015": "Inhabitants 1 Jan 2015", "size_class": "Size class",
-    "population_mid_2011": "Inhabitants mid-2011", "size_class_mid_2011": "Size class by mid-2011",
-    "same_class_2011": "Same class", "municipalities": "Municipalities",
-    "inhabitants_2013": "Inhabitants 1 Jan 2013", "share_of_municipalities": "Share of municipalities",
-    "share_of_inhabitants": "Share of inhabitants", "region": "Region (NUTS-2)",
-    "county_municipalities": "County municipalities", "centrality": "Centrality (SSB 2008)",
-    "label": "Class",
-}
+STEM = "00_population"
 
 #: SSB's mid-2011 figures for the three Vestfold municipalities without a 1 January 2013
 #: figure (docs/contracts.md §4). They only confirm the size class given by the 2015 figures.
@@ -37,17 +31,36 @@ def _share(part: pd.Series, whole: float) -> pd.Series:
 
 
 def frame_checks(population: pd.DataFrame, facts: dict) -> pd.DataFrame:
-    """The frame's checked facts as a two-column table (``check``, ``value``)."""
+    """The frame's checked facts (``check``, ``group``, ``value``): ``check`` names the fact,
+    ``group`` the size class for the class counts."""
     rows = [
-        ("municipalities (kommuner)", facts["n_municipalities"]),
-        ("county municipalities (fylkeskommuner, Oslo counted as a municipality)", facts["n_county_municipalities"]),
-        ("municipalities with a 1 Jan 2013 figure", facts["n_municipalities"] - facts["n_without_2013"]),
-        ("their inhabitants, 1 Jan 2013", facts["sum_2013_known"]),
-        ("SSB national total, 1 Jan 2013", config.NATIONAL_POPULATION_2013),
-        ("left for 0706, 0719 and 0720 together", facts["residual_for_three"]),
+        ("municipalities", "", facts["n_municipalities"]),
+        ("county_municipalities", "", facts["n_county_municipalities"]),
+        ("municipalities_with_2013", "", facts["n_municipalities"] - facts["n_without_2013"]),
+        ("inhabitants_with_2013", "", facts["sum_2013_known"]),
+        ("national_total_2013", "", config.NATIONAL_POPULATION_2013),
+        ("residual_for_three", "", facts["residual_for_three"]),
     ]
-    rows += [(f"municipalities in size class {c}", n) for c, n in facts["size_class_counts"].items()]
-    return pd.DataFrame(rows, columns=["check", "value"])
+    rows += [("size_class", c, n) for c, n in facts["size_class_counts"].items()]
+    return pd.DataFrame(rows, columns=["check", "group", "value"])
+
+
+def _t(key: str, lang: str, **values) -> str:
+    return text.get(STEM, key, lang, **values)
+
+
+def _headers(lang: str) -> dict[str, str]:
+    return text.section(STEM, "header", lang)
+
+
+def checks_table(checks: pd.DataFrame, lang: str):
+    """:func:`frame_checks` for reading: each fact in words, its value in the locale's format."""
+    shown = pd.DataFrame({
+        "check": [_t(f"check.{c}", lang, size_class=labels.size_class(g, lang)) if g else _t(f"check.{c}", lang)
+                  for c, g in zip(checks["check"], checks["group"])],
+        "value": checks["value"].astype(int),
+    })
+    return styling.table(shown, lang=lang, labels=_headers(lang))
 
 
 def unclassed_2013(population: pd.DataFrame, boundaries: Sequence[int]) -> pd.DataFrame:
@@ -108,52 +121,61 @@ def by_centrality(kommuner: pd.DataFrame) -> pd.DataFrame:
                                     inhabitants_2013=("inhabitants", "sum"))
     g = g.sort_index(ascending=False)
     g["inhabitants_2013"] = g["inhabitants_2013"].astype("int64")
-    g.insert(0, "label", [config.CENTRALITY_2008[int(c)] for c in g.index])
     return g.reset_index().assign(centrality=lambda d: d["centrality"].astype(int))
 
 
-def plot_units_and_inhabitants(kommuner: pd.DataFrame) -> plt.Figure:
+def show_table(df: pd.DataFrame, lang: str, percent=()):
+    """One of the chapter's tables for reading in ``lang``: codes named, headers in words."""
+    d = df.copy()
+    for col in ("size_class", "size_class_mid_2011"):
+        if col in d.columns:
+            d[col] = [labels.size_class(v, lang, short=True) for v in d[col]]
+    if "centrality" in d.columns:
+        d["centrality"] = [f"{int(v)} {labels.centrality(v, lang)}" for v in d["centrality"]]
+    if "same_class_2011" in d.columns:
+        d["same_class_2011"] = [text.common("yes" if v else "no", lang) for v in d["same_class_2011"]]
+    return styling.table(d, lang=lang, labels=_headers(lang), percent=percent)
+
+
+def plot_units_and_inhabitants(kommuner: pd.DataFrame, lang: str = "nb") -> plt.Figure:
     """Two panels: municipalities per size class and inhabitants per size class."""
-    t = by_size_class(kommuner)
+    tab = by_size_class(kommuner)
+    names = [labels.size_class(c, lang, short=True) for c in tab["size_class"]]
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
-    axes[0].bar(t["size_class"], t["municipalities"], color="#4C72B0")
-    axes[0].set(title="Municipalities by size class", xlabel="Inhabitants, 1 Jan 2013",
-                ylabel="Municipalities (count)")
-    axes[1].bar(t["size_class"], t["inhabitants_2013"] / 1e6, color="#DD8452")
-    axes[1].set(title="Inhabitants by size class", xlabel="Inhabitants, 1 Jan 2013",
-                ylabel="Inhabitants (millions)")
-    for ax, col, fmt in ((axes[0], "municipalities", "{:.0f}"), (axes[1], "inhabitants_2013", "{:.2f}")):
-        vals = t[col] / (1e6 if col == "inhabitants_2013" else 1)
-        for x, v in zip(t["size_class"], vals):
-            ax.annotate(fmt.format(v), (x, v), ha="center", va="bottom", fontsize=9)
+    axes[0].bar(names, tab["municipalities"], color="#4C72B0")
+    axes[0].set(title=_t("figure.units_title", lang), xlabel=_t("figure.size_axis", lang),
+                ylabel=_t("figure.units_axis", lang))
+    axes[1].bar(names, tab["inhabitants_2013"] / 1e6, color="#DD8452")
+    axes[1].set(title=_t("figure.inhabitants_title", lang), xlabel=_t("figure.size_axis", lang),
+                ylabel=_t("figure.inhabitants_axis", lang))
+    for ax, values, digits in ((axes[0], tab["municipalities"], 0), (axes[1], tab["inhabitants_2013"] / 1e6, 2)):
+        for x, v in zip(names, values):
+            ax.annotate(formats.number(v, digits, lang), (x, v), ha="center", va="bottom", fontsize=9)
     fig.text(0.99, 0.01, config.SSB_ATTRIBUTION, ha="right", fontsize=8, color="#555555")
     fig.tight_layout()
     return fig
 
 
-def units_and_inhabitants_alt(by_size: pd.DataFrame) -> str:
-    """Alt text for :func:`plot_units_and_inhabitants`, with its numbers."""
-    parts = [f"{r.size_class}: {r.municipalities} municipalities, {frame.fmt_thousands(r.inhabitants_2013)} inhabitants"
-             for r in by_size.itertuples()]
-    return "Bar charts of municipalities and inhabitants by size class. " + "; ".join(parts) + "."
+def units_and_inhabitants_values(by_size: pd.DataFrame) -> dict:
+    """The numbers the figure's alt text reads out (per language)."""
+    def classes(lang: str) -> str:
+        return "; ".join(_t("alt.class_part", lang, size_class=labels.size_class(r.size_class, lang),
+                            municipalities=int(r.municipalities), inhabitants=int(r.inhabitants_2013))
+                         for r in by_size.itertuples())
+    return {"classes": text.Localized(classes)}
 
 
-def closing_text(population: pd.DataFrame, facts: dict, by_size: pd.DataFrame) -> str:
-    """The chapter's closing paragraph, every number read from the computed tables."""
+def closing_values(facts: dict, by_size: pd.DataFrame) -> dict:
+    """The numbers of the chapter's closing text, read from the computed tables."""
     first, last = by_size.iloc[0], by_size.iloc[-1]
-    return (
-        f"The study's populations are **{facts['n_municipalities']} municipalities** and "
-        f"**{facts['n_county_municipalities']} county municipalities**. Size is very unevenly "
-        f"spread: the {first.municipalities} municipalities in class *{first.size_class}* are "
-        f"{100 * first.share_of_municipalities:.1f} % of all municipalities but hold "
-        f"{100 * first.share_of_inhabitants:.1f} % of the inhabitants, while the "
-        f"{last.municipalities} in class *{last.size_class}* hold "
-        f"{100 * last.share_of_inhabitants:.1f} %. A survey that weights every municipality "
-        f"equally therefore speaks mostly for small municipalities; estimates are given per "
-        f"size class for this reason. The three Vestfold municipalities without a 2013 figure "
-        f"(together {frame.fmt_thousands(facts['residual_for_three'])} inhabitants by SSB's national total) are "
-        f"classed by their 2015 figures. *{config.SSB_ATTRIBUTION}.*"
-    )
+    return dict(n_municipalities=int(facts["n_municipalities"]),
+                n_county=int(facts["n_county_municipalities"]),
+                first_n=int(first.municipalities), first_class=labels.Label("size_class", first.size_class),
+                first_share_units=float(first.share_of_municipalities),
+                first_share_people=float(first.share_of_inhabitants),
+                last_n=int(last.municipalities), last_class=labels.Label("size_class", last.size_class),
+                last_share_people=float(last.share_of_inhabitants),
+                residual=int(facts["residual_for_three"]))
 
 
 def region_by_size(kommuner: pd.DataFrame) -> pd.DataFrame:
@@ -165,25 +187,29 @@ def region_by_size(kommuner: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def plot_region_by_size(kommuner: pd.DataFrame) -> plt.Figure:
+def plot_region_by_size(kommuner: pd.DataFrame, lang: str = "nb") -> plt.Figure:
     """Horizontal stacked bars: municipalities per region, split by size class."""
-    t = region_by_size(kommuner).iloc[::-1]
+    tab = region_by_size(kommuner).iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 4))
-    left = np.zeros(len(t))
-    for col in t.columns:
-        ax.barh(t.index, t[col], left=left, label=col)
-        left += t[col].to_numpy()
-    ax.set(title="Municipalities by region and size class", xlabel="Municipalities (count)", ylabel="")
-    ax.legend(title="Inhabitants, 1 Jan 2013", loc="lower right", fontsize=9)
+    left = np.zeros(len(tab))
+    for col in tab.columns:
+        ax.barh([labels.region(r, lang) for r in tab.index], tab[col], left=left,
+                label=labels.size_class(col, lang, short=True))
+        left += tab[col].to_numpy()
+    ax.set(title=_t("figure.region_title", lang), xlabel=_t("figure.units_axis", lang), ylabel="")
+    ax.legend(title=_t("figure.size_axis", lang), loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     fig.text(0.99, 0.01, config.SSB_ATTRIBUTION, ha="right", fontsize=8, color="#555555")
     fig.tight_layout()
     return fig
 
 
-def region_by_size_alt(table: pd.DataFrame) -> str:
-    """Alt text for :func:`plot_region_by_size`."""
-    parts = [f"{region}: " + ", ".join(f"{n} {c}" for c, n in row.items()) for region, row in table.iterrows()]
-    return "Stacked bar chart of municipalities per region by size class. " + "; ".join(parts) + "."
+def region_by_size_values(table: pd.DataFrame) -> dict:
+    """The numbers the region figure's alt text reads out (per language)."""
+    def regions(lang: str) -> str:
+        return "; ".join(f"{labels.region(region, lang)}: " + ", ".join(
+            f"{formats.integer(n, lang)} {labels.size_class(c, lang, short=True)}" for c, n in row.items())
+            for region, row in table.iterrows())
+    return {"regions": text.Localized(regions)}
 
 
 def key_number(by_size: pd.DataFrame) -> pd.DataFrame:

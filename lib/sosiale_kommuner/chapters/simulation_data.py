@@ -22,7 +22,6 @@ produces the same numbers in batches:
 """
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +30,10 @@ from scipy.special import expit, logit
 
 from sosiale_kommuner import config
 from sosiale_kommuner.data import codebook as cbm
-from sosiale_kommuner.data import respondents, synth
+from sosiale_kommuner.data import respondents
+from sosiale_kommuner.data.synth import answers as synth_answers
+from sosiale_kommuner.data.synth import params as synth_params
+from sosiale_kommuner.data.synth import selection as synth_selection
 from sosiale_kommuner.survey import batch
 from sosiale_kommuner.survey.weighting import population_margins
 
@@ -47,14 +49,9 @@ MARGINS = ("size_class", "region")
 MIN_CELL = 3
 
 
-def _crc(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8"))
-
-
 def _streams(seeds, salt: str, key: str) -> list[np.random.Generator]:
-    """The generator's random stream of ``(seed, salt, key)`` for each seed."""
-    a, b = _crc(salt), _crc(key)
-    return [np.random.default_rng([int(s), a, b]) for s in seeds]
+    """The generator's random stream of ``(seed, salt, key)`` for each seed (:func:`synth.params.stream`)."""
+    return [synth_params.stream(int(s), salt, key) for s in seeds]
 
 
 @dataclass(frozen=True)
@@ -75,7 +72,7 @@ class Generator:
     def __init__(self, params: dict, codebook: cbm.Codebook, population: pd.DataFrame, columns, salt="answers"):
         self.params, self.codebook, self.salt = params, codebook, salt
         self.population = population.reset_index(drop=True)
-        self.cov = synth.covariates(self.population)
+        self.cov = synth_params.covariates(self.population)
         self.n = self.cov.n
         self.defaults = params.get("defaults", {})
         need = set(columns)
@@ -84,7 +81,7 @@ class Generator:
                 it = codebook.item(col)
                 if it.filter_item:
                     need |= set(codebook.item(it.filter_item).columns)
-                if it.type != "text" and synth.item_spec(params, it, col).get("model") == "involvement":
+                if it.type != "text" and synth_params.item_spec(params, it, col).get("model") == "involvement":
                     need |= set(INVOLVEMENT_INPUTS) | set(codebook.option_columns("a4_formal_elements"))
         self.columns: list[_Column] = []
         seen = set()
@@ -95,7 +92,7 @@ class Generator:
                 seen.add(it.id)
                 for col in it.columns:
                     if col in need:
-                        self.columns.append(_Column(it, col, synth.item_spec(params, it, col)))
+                        self.columns.append(_Column(it, col, synth_params.item_spec(params, it, col)))
         drawn = {c.column for c in self.columns}
         missing = set(columns) - drawn
         if missing:
@@ -127,7 +124,7 @@ class Generator:
                 w = self._size_weights(spec)
                 for b, rng in enumerate(_streams(seeds, stage, utype)):
                     elig = mask & out["mapped"][b] if stage == "response" else mask
-                    res[b] |= synth.select_exact(w, k, rng, elig)
+                    res[b] |= synth_selection.select_exact(w, k, rng, elig)
             out["mapped" if stage == "coverage" else "responded" if stage == "response" else stage] = res
         return out
 
@@ -135,7 +132,7 @@ class Generator:
     def answers(self, seeds, facebook: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Coded answers (float codes, options 1/0, NaN = not shown) of the drawn columns, routed."""
         B, n, cov = len(seeds), self.n, self.cov
-        u = np.stack([synth.latent_factor(int(s), n) for s in seeds])  # always the "answers" stream, as synth
+        u = np.stack([synth_answers.latent_factor(int(s), n) for s in seeds])  # always the "answers" stream, as synth
         zero = np.zeros(n)
         ans: dict[str, np.ndarray] = {}
         for c in self.columns:
@@ -146,7 +143,7 @@ class Generator:
                 return np.stack([fn(r) for r in rngs])
 
             if model in ("binary", "involvement", "ordinal", "count", "lognormal", "year"):
-                eta0 = synth.linear_predictor(spec, cov, zero, self.defaults)   # without the latent term
+                eta0 = synth_params.linear_predictor(spec, cov, zero, self.defaults)   # without the latent term
                 eta = eta0 + float(spec.get("loading", self.defaults.get("loading", 0.0))) * u
             if model == "categorical":
                 subs = np.asarray(it.substantive_codes, dtype=float)
@@ -159,7 +156,7 @@ class Generator:
                     out[:, mask] = subs[idx[:, mask]]
             elif model in ("binary", "involvement"):
                 if model == "involvement":
-                    x = synth.involvement_covariates(ans)
+                    x = synth_answers.involvement_covariates(ans)
                     for name, coef in spec.get("coefficients", {}).items():
                         eta = eta + float(coef) * x[name]
                 yes = draw(lambda r: r.random(n)) < expit(eta)

@@ -12,17 +12,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sosiale_kommuner.config import FYLKESKOMMUNE, KOMMUNE
+from sosiale_kommuner.config import FYLKESKOMMUNE, KOMMUNE, Paths
+from sosiale_kommuner.data import respondents
+from sosiale_kommuner.files import atomic_write_text
 from sosiale_kommuner.survey import estimation
 from sosiale_kommuner.survey.design import SurveyDesign
 from sosiale_kommuner.survey.weighting import (
     WeightingError,
     WeightingResult,
     population_margins,
-    poststratify,
-    rake,
+    poststratify_weights,
+    rake_weights,
     response_base_weights,
-    trim_and_rake,
+    trim_and_rake_weights,
 )
 
 
@@ -34,10 +36,14 @@ class PopulationWeights:
     """Weights of both populations (see :func:`calibrate_population_weights`).
 
     ``table``: one row per respondent: ``unit_id, unit_type, stratum, base_weight, weight``
-    (the layout of ``data/processed/weights.parquet``). ``base_cells``: the two-step
-    selection per base-weight cell (N, mapped, responded, rates, base weight).
-    ``municipal``/``county``: the :class:`WeightingResult` of each population.
-    ``stratum_counts``: population counts N_h of the design strata (for the fpc).
+    (the layout of ``data/processed/weights.parquet``) and the design columns the
+    calibration gives each respondent (``fpc``, ``calib__<margin>``:
+    :func:`sosiale_kommuner.data.respondents.apply_calibration`), so that
+    ``respondents.merge(responses, population, table)`` can be designed.
+    ``base_cells``: the two-step selection per base-weight cell (N, mapped, responded,
+    rates, base weight). ``municipal``/``county``: the :class:`WeightingResult` of each
+    population. ``stratum_counts``: population counts N_h of the design strata (for the
+    fpc). :attr:`calibration`: all of it as the document of ``calibration.json``.
     """
 
     table: pd.DataFrame
@@ -47,6 +53,7 @@ class PopulationWeights:
     margins: tuple
     stratum_counts: dict
     respondents: pd.DataFrame = field(repr=False)
+    calibration: dict = field(default_factory=dict, repr=False)
 
     def design(self, data: pd.DataFrame | None = None, unit_type: str = KOMMUNE, fpc: bool = True) -> SurveyDesign:
         """The calibrated design of one population's respondents.
@@ -126,16 +133,16 @@ def calibrate_population_weights(population: pd.DataFrame, coverage: pd.DataFram
     base_k = bw_k[k["responded"]].to_numpy()
     targets = population_margins(k, margins)
     if cap_ratio:
-        res_k = trim_and_rake(rk, base_k, targets, cap_ratio=cap_ratio, tol=tol, max_iter=max_iter,
-                              min_cell=min_cell, name="weight")
+        res_k = trim_and_rake_weights(rk, base_k, targets, cap_ratio=cap_ratio, tol=tol, max_iter=max_iter,
+                                      min_cell=min_cell, name="weight")
     else:
-        res_k = rake(rk, base_k, targets, tol=tol, max_iter=max_iter, min_cell=min_cell, name="weight")
+        res_k = rake_weights(rk, base_k, targets, tol=tol, max_iter=max_iter, min_cell=min_cell, name="weight")
 
     f = m[m["unit_type"] == FYLKESKOMMUNE].reset_index(drop=True).assign(_cell=FYLKESKOMMUNE)
     bw_f, cells_f = response_base_weights(f, "_cell")
     rf = f[f["responded"]].reset_index(drop=True)
     base_f = bw_f[f["responded"]].to_numpy()
-    res_f = poststratify(rf, base_f, "_cell", {FYLKESKOMMUNE: float(len(f))}, name="weight")
+    res_f = poststratify_weights(rf, base_f, "unit_type", {FYLKESKOMMUNE: float(len(f))}, name="weight")
 
     table = pd.concat([
         pd.DataFrame({"unit_id": rk["unit_id"], "unit_type": KOMMUNE, "stratum": rk[base_cell].astype(str),
@@ -149,11 +156,32 @@ def calibrate_population_weights(population: pd.DataFrame, coverage: pd.DataFram
     base_cells["cell"] = base_cells["cell"].astype(str)
     counts = {str(c): int(n) for c, n in k[base_cell].astype(object).value_counts().items()}
     counts[FYLKESKOMMUNE] = len(f)
-    respondents = pd.concat([rk, rf.drop(columns="_cell")], ignore_index=True)
+    resp = pd.concat([rk, rf.drop(columns="_cell")], ignore_index=True)
+    base_of = base_cells.set_index(["unit_type", "cell"])["base_weight"]
+    kcells = [c for c in cells_k[base_cell].astype(str) if (KOMMUNE, c) in base_of.index]
+    calibration = {
+        KOMMUNE: respondents.population_calibration(
+            res_k, strata_counts={c: counts[c] for c in kcells}, stratum=base_cell,
+            base_weights={c: base_of[(KOMMUNE, c)] for c in kcells}, base_cell=base_cell),
+        FYLKESKOMMUNE: respondents.population_calibration(
+            res_f, strata_counts={FYLKESKOMMUNE: len(f)}, stratum=None,
+            base_weights={FYLKESKOMMUNE: base_of[(FYLKESKOMMUNE, FYLKESKOMMUNE)]}, base_cell=None),
+    }
+    design_cols = respondents.apply_calibration(resp, calibration).drop(columns=["stratum", "base_weight"])
+    table = pd.concat([table, design_cols.reset_index(drop=True)], axis=1)
     return PopulationWeights(table=table, base_cells=base_cells[["unit_type", "cell", "N", "mapped", "responded",
                                                                  "p_mapped", "p_responded", "base_weight"]],
                              municipal=res_k, county=res_f, margins=tuple(margins), stratum_counts=counts,
-                             respondents=respondents)
+                             respondents=resp, calibration=calibration)
+
+
+def write_calibration(pw: PopulationWeights, paths: Paths):
+    """Write ``data/processed/calibration.json`` (docs/contracts.md §1): per population the
+    strata and their population counts (the fpc), the base weights, the margins with their
+    cells and population totals, the merged cells; atomically, deterministic text. Every
+    later design is built from it (:func:`sosiale_kommuner.data.respondents.load`)."""
+    text = respondents.calibration_json(pw.calibration)
+    return atomic_write_text(paths.processed / respondents.CALIBRATION_FILE, text)
 
 
 
@@ -322,9 +350,16 @@ def plot_weights(pw: PopulationWeights):
     return fig
 
 
+#: The county domain, reported on its own in :func:`truth_summary` (11 respondents, df 10).
+COUNTY_DOMAIN = f"unit_type = {FYLKESKOMMUNE}"
+
+
 def truth_summary(cov: pd.DataFrame) -> pd.DataFrame:
     """Coverage of the truth by the 95 % intervals, overall and by domain: ``domain, rows,
-    covered`` (share 0–1) and ``mean_abs_error`` (mean |estimate − truth|)."""
+    covered`` (share 0–1) and ``mean_abs_error`` (mean |estimate − truth|). The county
+    municipalities (``unit_type = fylkeskommune``) get a row of their own after the domains:
+    their intervals rest on a handful of respondents and few degrees of freedom, which the
+    ``unit_type`` row would hide among the municipalities."""
     if cov.empty:
         return pd.DataFrame(columns=["domain", "rows", "covered", "mean_abs_error"])
     err = (cov["estimate"] - cov["truth"]).abs()
@@ -333,6 +368,11 @@ def truth_summary(cov: pd.DataFrame) -> pd.DataFrame:
     g = cov.assign(err=err).groupby("domain", sort=False)
     parts.append(pd.DataFrame({"rows": g.size(), "covered": g["covered"].mean(),
                                "mean_abs_error": g["err"].mean()}).reset_index())
+    county = (cov["domain"] == "unit_type") & (cov["group"].astype(str) == FYLKESKOMMUNE)
+    if county.any():
+        parts.append(pd.DataFrame({"domain": [COUNTY_DOMAIN], "rows": [int(county.sum())],
+                                   "covered": [cov.loc[county, "covered"].mean()],
+                                   "mean_abs_error": [err[county].mean()]}))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -387,8 +427,6 @@ def margin_choice(candidates: dict) -> tuple[str, pd.DataFrame, str]:
 def unweighted_item_rows(data: pd.DataFrame, items) -> pd.DataFrame:
     """Unweighted respondent shares/means of ``items`` (same bases and levels as the weighted
     estimates of :mod:`item_estimates`), for the weighted-versus-unweighted comparison."""
-    from sosiale_kommuner.survey.design import SurveyDesign
-
     from .item_estimates import item_rows
 
     d = data.reset_index(drop=True)

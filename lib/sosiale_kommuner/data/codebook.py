@@ -6,21 +6,8 @@ wording, English label, codes and value labels, "Vet ikke" code, routing filter 
 export header. Labels in tables and figures come from here, in the language of a
 ``lang`` parameter (``"nb"`` or ``"en"``).
 
-Typed data (``data/processed/responses.parquet`` and the generator's in-memory tables)
-follow one convention, implemented by :func:`to_typed`:
-
-* ``single`` / ``likert5`` items -> a pandas ``Categorical`` whose categories are the
-  language-independent level *keys* of the codebook (``"very_small"`` ... ``"very_large"``)
-  followed by ``"dont_know"`` where the item has "Vet ikke". Likert items and items marked
-  ``ordered`` are *ordered* categoricals; "Vet ikke" is then the last category, so drop it
-  before any ordering comparison: use :func:`likert_scores` (1-5, NaN for "Vet ikke" and
-  missing) or :meth:`Item.substantive_keys`. Missing (not answered, not shown) is NA —
-  never a category — so "Vet ikke" stays apart from missing (docs/contracts.md §5).
-* ``multiple`` items -> one nullable-boolean column per option, named
-  ``<item>__<option key>`` (NA when the question was not shown or left wholly blank).
-* ``integer`` / ``year`` -> ``Int64``; ``number`` -> ``Float64``; ``text`` -> ``string``.
-
-The matching R idiom: ``factor(x, levels = codes, labels = keys, ordered = TRUE)``.
+Typed data (the processed tables and the generator's in-memory tables) follow one
+convention, implemented by :mod:`sosiale_kommuner.data.typed`.
 """
 from __future__ import annotations
 
@@ -29,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -166,12 +152,6 @@ class Item:
                 return o.label(lang)
         raise CodebookError(f"item {self.id!r} has no level {key!r}; levels: {self.level_keys or [o.key for o in self.options]}")
 
-    def level_labels(self, lang: str = "en") -> dict[str, str]:
-        """Level key -> label, in order (options for multiple-choice items)."""
-        if self.is_multiple:
-            return {o.key: o.label(lang) for o in self.options}
-        return {c.key: c.label(lang) for c in self.codes}
-
     @property
     def dtype(self) -> pd.api.types.CategoricalDtype | str:
         """The pandas dtype of the item's typed column (options: ``"boolean"``)."""
@@ -224,9 +204,6 @@ class Codebook:
             return self.items_by_id[base]
         raise CodebookError(f"{self.source}: no item {item_id!r}")
 
-    def __contains__(self, item_id: str) -> bool:
-        return item_id in self.items_by_id
-
     def items(self, area: int | None = None, survey: str | None = None,
               type: str | tuple[str, ...] | None = None) -> list[Item]:
         """Items in codebook order, optionally of one area, survey and/or type(s)."""
@@ -242,9 +219,6 @@ class Codebook:
             out.append(it)
         return out
 
-    def ids(self, **kw) -> list[str]:
-        return [it.id for it in self.items(**kw)]
-
     def shared_items(self) -> list[Item]:
         """Items asked in both the pre-survey and the main survey."""
         return [it for it in self.items_by_id.values() if {"presurvey", "main"} <= set(it.surveys)]
@@ -254,25 +228,8 @@ class Codebook:
         single, multiple, Likert and numeric; not free text, identifiers or background."""
         return [it for it in self.items(survey="main") if 1 <= it.area <= 9 and it.type != "text"]
 
-    def option_columns(self, item_id: str) -> list[str]:
-        """Column names ``<item>__<option>`` of a multiple-choice item."""
-        it = self.item(item_id)
-        if not it.is_multiple:
-            raise CodebookError(f"item {item_id!r} is {it.type}, not multiple choice")
-        return [o.column for o in it.options]
-
     def options(self, item_id: str) -> list[Option]:
         return list(self.item(item_id).options)
-
-    def likert_levels(self, item_id: str, lang: str | None = None,
-                      include_dont_know: bool = False) -> list[str]:
-        """Substantive levels of a Likert/ordered item, low to high (keys, or labels in
-        ``lang``); "Vet ikke" appended only if ``include_dont_know``."""
-        it = self.item(item_id)
-        if not it.is_categorical:
-            raise CodebookError(f"item {item_id!r} is {it.type}, it has no levels")
-        keys = it.level_keys if include_dont_know else it.substantive_keys
-        return keys if lang is None else [it.level_label(k, lang) for k in keys]
 
     def label(self, item_or_column: str, lang: str = "en") -> str:
         """Label of an item, or "<item label>: <option label>" for an option column."""
@@ -448,70 +405,3 @@ def load_codebook(raw_or_survey_dir: str | os.PathLike | None = None) -> Codeboo
             doc = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present
         _CACHE[key] = parse_codebook(doc, source=path.name)
     return _CACHE[key]
-
-
-# --------------------------------------------------------------------------- typed data
-def to_typed(coded: pd.DataFrame, codebook: Codebook, survey: str = "main",
-             keep: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Convert a *coded* table (numeric codes; NaN = missing) to typed columns.
-
-    ``coded`` has one column per typed column name (``<item>`` or ``<item>__<option>``,
-    options coded 1/0). Categorical items become categoricals of level keys ("Vet ikke"
-    its own category), options nullable booleans, numbers ``Int64``/``Float64``, text
-    ``string``. Columns in ``keep`` are passed through first, unchanged. Codes outside the
-    codebook raise :class:`CodebookError`.
-    """
-    out: dict[str, pd.Series | np.ndarray] = {k: coded[k] for k in keep}
-    idx = coded.index
-    for it in codebook.items(survey=survey):
-        for col in it.columns:
-            if col not in coded.columns:
-                continue
-            s = coded[col]
-            if it.is_categorical:
-                vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
-                cmap = it.code_to_key
-                keys = it.level_keys
-                codes = np.full(len(vals), -1, dtype="int64")
-                for code, key in cmap.items():
-                    codes[vals == code] = keys.index(key)
-                bad = ~np.isnan(vals) & (codes < 0)
-                if bad.any():
-                    i = int(np.flatnonzero(bad)[0])
-                    raise CodebookError(f"column {col!r}, row {i}: code {vals[i]:g} not in {sorted(cmap)}")
-                out[col] = pd.Categorical.from_codes(codes, dtype=it.dtype)
-            elif it.is_multiple:
-                vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
-                bad = ~np.isnan(vals) & ~np.isin(vals, (0.0, 1.0))
-                if bad.any():
-                    i = int(np.flatnonzero(bad)[0])
-                    raise CodebookError(f"column {col!r}, row {i}: option code {vals[i]:g} not 0/1")
-                arr = pd.array(np.where(np.isnan(vals), False, vals == 1.0), dtype="boolean")
-                arr[np.isnan(vals)] = pd.NA
-                out[col] = arr
-            elif it.type in ("integer", "year"):
-                out[col] = pd.array(pd.to_numeric(s, errors="coerce").round(), dtype="Int64")
-            elif it.type == "number":
-                out[col] = pd.array(pd.to_numeric(s, errors="coerce"), dtype="Float64")
-            else:
-                out[col] = s.astype("string")
-    return pd.DataFrame(out, index=idx)
-
-
-def likert_scores(series: pd.Series) -> pd.Series:
-    """Scores 1..k of an ordered categorical item; NaN for "Vet ikke" and missing.
-
-    The R equivalent: ``as.numeric(droplevels(factor(x, exclude = "dont_know")))``.
-    """
-    if not isinstance(series.dtype, pd.CategoricalDtype):
-        raise TypeError("likert_scores expects a categorical column from to_typed")
-    cats = [c for c in series.cat.categories if c != DONT_KNOW]
-    codes = series.cat.codes.to_numpy()
-    score = np.where((codes >= 0) & (codes < len(cats)), codes + 1.0, np.nan)
-    # dont_know is always the last category, so codes == len(cats) only for it
-    return pd.Series(score, index=series.index, name=series.name)
-
-
-def is_dont_know(series: pd.Series) -> pd.Series:
-    """True where a categorical column holds "Vet ikke" (False for missing)."""
-    return (series == DONT_KNOW).fillna(False).astype(bool)

@@ -1,54 +1,56 @@
-"""Personal data: pseudonymous ids, scrubbing of free text, and a leak scanner.
+"""Personal data: pseudonymous ids, the contact list, scrubbing of free text, the leak scan.
 
-The step-1 respondent mapping holds contacts' names, e-mail addresses and telephone
-numbers; survey exports hold tool respondent ids and free text that may name people. None
-of it may reach ``data/processed/`` or ``reports/`` (STUDY.md, docs/contracts.md §1):
+The step-1 contact list holds contacts' names, e-mail addresses and telephone numbers;
+survey exports hold the tool's respondent ids and free text that may hold any of these.
+None of it may reach ``data/processed/``, ``reports/`` or ``.pipeline/`` (docs/contracts.md
+§1, §9). One detector (:class:`.pii.Detector`) serves both ends:
 
 * :func:`pseudonymous_ids` — keyed hash (HMAC-SHA-256) of the tool's respondent id. With
   the default salt the ids are stable between builds (deterministic reports); for real
-  exports set the environment variable ``SOSIALE_KOMMUNER_PSEUDONYM_SALT`` to a secret so
-  that nobody holding the export can recompute them.
-* :func:`scrub_text` — replaces e-mail addresses, Norwegian telephone numbers and the FULL
-  names on the mapping (first and last name together, any case, any spacing) by
-  ``[e-post]``, ``[telefon]``, ``[navn]``. A surname alone is left alone: many are also
-  place names (Berg, Vik, Strand), and blanking them would destroy the answer.
-* :func:`scan_for_leaks` — looks for e-mail addresses, telephone numbers (grouped or with
-  +47; a bare run of 8 digits only after a phone word or when it is a mapping number, so that
-  seeds and ids in reports are not flagged) and the mapping's
-  names/e-mails/phones in every file under given folders (``.parquet`` read as the text of
-  its values; ``.html``, ``.csv``, ``.md``, ``.txt``, ``.json``, ``.ipynb`` as text, embedded
-  ``data:`` images skipped). ``run_all.py`` calls it after export.
+  exports set ``SOSIALE_KOMMUNER_PSEUDONYM_SALT`` to a secret, so that nobody holding the
+  export can recompute them.
+* :func:`contacts_from_mapping`, :func:`read_contacts` — the contact list as
+  :class:`.pii.Contacts`, from a table or from the raw folder in any supported format
+  (``.csv``, ``.xlsx``, ``.sav``); an unreadable list is reported, never a traceback.
+* :class:`Scrubber` — masks personal data in free text before anything is written.
+* :func:`scan_for_leaks` — the detector run over every file under given folders, with the
+  sensitivity for outputs (:mod:`.pii`). A :class:`Finding` names the file, the detector and
+  where (line, or column and row), never the value.
+* :func:`false_positives` — how often the detector flags free text for something that is
+  not on the contact list (on the synthetic data, where every planted detail comes from
+  the contact list, these are its false positives).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import html
+import json
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from . import pii, readers
+from .pii import Contacts, Detector
+
 SALT_ENV = "SOSIALE_KOMMUNER_PSEUDONYM_SALT"
 DEFAULT_SALT = "sosiale-kommuner-2013"
+#: The contact list in the raw survey folder (``.csv``, ``.xlsx`` or ``.sav``).
+CONTACT_LIST_STEM = "respondent_mapping"
 
-EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
-#: Norwegian telephone numbers: 8 digits, the first 2-9, optionally +47/0047, written
-#: together or grouped 2-2-2-2 or 3-2-3 (spaces, dots or dashes). Not preceded/followed by digits, letters,
-#: '.' or ',' (so decimals, hashes and long numbers do not match).
-PHONE_RE = re.compile(
-    r"(?<![\w.,+])(?:(?:\+|00)47[ .-]?)?"
-    r"(?:[2-9]\d[ .-]\d{2}[ .-]\d{2}[ .-]\d{2}|[2-9]\d{2}[ .-]\d{2}[ .-]\d{3}|[2-9]\d{7})"
-    r"(?![\w,]|\.\d)")
-
-_PHONE_CONTEXT_RE = re.compile(r"\b(tlf|telefon|mob|mobil|ring|phone|tel)\b[.:]?\s*(?:\S{1,12}\s+){0,3}$", re.IGNORECASE)
-
-EMAIL_MASK, PHONE_MASK, NAME_MASK = "[e-post]", "[telefon]", "[navn]"
-
-TEXT_SUFFIXES = (".html", ".htm", ".csv", ".md", ".txt", ".json", ".ipynb", ".yaml", ".yml")
+TEXT_SUFFIXES = (".html", ".htm", ".csv", ".md", ".txt", ".json", ".ipynb", ".yaml", ".yml", ".key", ".lock")
+#: Not text: images are drawn from the tables (which are scanned), PDFs from the pages.
+SKIPPED_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".woff", ".woff2", ".ttf")
 _DATA_URI_RE = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+_TAG_RE = re.compile(r"<(?:script|style)\b.*?</(?:script|style)>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+
+__all__ = ["Contacts", "Detector", "Finding", "Scrubber", "contacts_from_mapping", "false_positives",
+           "pseudonymous_id", "pseudonymous_ids", "read_contacts", "scan_for_leaks", "scan_text", "scrub_text"]
 
 
 # --------------------------------------------------------------------------- pseudonyms
@@ -73,74 +75,80 @@ def pseudonymous_ids(values: Iterable[str], salt: str | None = None, prefix: str
 
 
 # --------------------------------------------------------------------------- contacts
-@dataclass(frozen=True)
-class Contacts:
-    """The personal data to protect: full names, e-mail addresses, telephone numbers."""
-
-    names: tuple[str, ...]
-    emails: tuple[str, ...]
-    phones: tuple[str, ...]
+#: Column headers of the contact list (the export's ``K4 Navn``; a qno prefix is ignored).
+NAME_HEADERS = ("full_name", "navn", "name")
+EMAIL_HEADERS = ("email", "e-post", "epost", "e-mail")
+PHONE_HEADERS = ("phone", "telefon", "tlf", "mobil")
 
 
-_NAME_COLS = ("full_name", "K4 Navn", "Navn", "name")
-_EMAIL_COLS = ("email", "K6 E-post", "E-post")
-_PHONE_COLS = ("phone", "K7 Telefon", "Telefon")
+def _header_key(header: str) -> str:
+    """``K4 Navn`` -> ``navn``: the header without its question number, lower case."""
+    return re.sub(r"^[A-Za-z]?\d+(?:\.\d+)*\s+", "", str(header).strip()).casefold()
 
 
 def contacts_from_mapping(mapping) -> Contacts:
-    """Contacts from the respondent mapping: the raw export (``K4 Navn``, ``K6 E-post``,
-    ``K7 Telefon``) or a table with ``full_name``, ``email``, ``phone`` columns."""
+    """Contacts from the contact list: the raw export (``K4 Navn``, ``K6 E-post``, ``K7
+    Telefon``, in any format), its :class:`readers.ExportTable`, or a table with
+    ``full_name``, ``email``, ``phone`` columns. A table without an e-mail or a contact-name
+    column gives no names (a ``name`` column of the frame holds places, not people)."""
     if mapping is None:
-        return Contacts((), (), ())
+        return Contacts()
     if isinstance(mapping, Contacts):
         return mapping
-    if hasattr(mapping, "table") and isinstance(mapping.table, pd.DataFrame):  # readers.ExportTable
+    if isinstance(mapping, readers.ExportTable):
         mapping = mapping.table
+    keys = {_header_key(c): c for c in mapping.columns}
 
     def col(cands):
         for c in cands:
-            if c in mapping.columns:
-                vals = mapping[c].dropna().astype(str).str.strip()
+            if c in keys:
+                vals = mapping[keys[c]].dropna().astype(str).str.strip()
                 return tuple(sorted({v for v in vals if v}))
         return ()
 
-    names = col(_NAME_COLS)
-    # "name" in a frame table is a place name, not a person: only use it with e-mail columns
-    if not col(_EMAIL_COLS) and "full_name" not in mapping.columns and "K4 Navn" not in mapping.columns:
-        names = ()
-    return Contacts(names, col(_EMAIL_COLS), col(_PHONE_COLS))
+    emails = col(EMAIL_HEADERS)
+    names = col(NAME_HEADERS) if (emails or "full_name" in keys) else ()
+    return Contacts(names, emails, col(PHONE_HEADERS))
 
 
-def _name_pattern(names: Sequence[str]) -> re.Pattern | None:
-    """One case-insensitive pattern for full names (two or more words), any whitespace."""
-    parts = []
-    for n in sorted({n.strip() for n in names if n and len(n.split()) >= 2}, key=len, reverse=True):
-        parts.append(r"\s+".join(re.escape(w) for w in n.split()))
-    if not parts:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+def read_contacts(survey_dir: str | os.PathLike) -> tuple[Contacts, str | None]:
+    """The contact list of a raw survey folder, in any supported format, and a problem.
+
+    Returns ``(contacts, None)``; ``(Contacts(), None)`` when the folder has no contact list;
+    ``(Contacts(), problem)`` when it cannot be read — the problem names the file and what
+    is wrong, without its contents, so that a scan can go on with the other detectors.
+    """
+    try:
+        path = readers.find_export(survey_dir, CONTACT_LIST_STEM)
+    except readers.ExportError as exc:
+        if "no export" in exc.problem:
+            return Contacts(), None
+        return Contacts(), str(exc)
+    try:
+        return contacts_from_mapping(readers.read_export(path, name=f"survey/{path.name}")), None
+    except Exception as exc:  # any reader failure: report it, scan on
+        detail = str(exc) if isinstance(exc, readers.ExportError) else type(exc).__name__
+        return Contacts(), f"survey/{path.name} could not be read ({pii.redact(detail)})"
 
 
+# --------------------------------------------------------------------------- scrubbing
 class Scrubber:
-    """Reusable scrubber for one set of contacts (compiles the name pattern once)."""
+    """Masks personal data in free text, with the contact list's names (one detector)."""
 
     def __init__(self, contacts: Contacts | pd.DataFrame | None = None):
         self.contacts = contacts_from_mapping(contacts)
-        self._names = _name_pattern(self.contacts.names)
+        self.detector = Detector(self.contacts)
 
     def scrub(self, text: str | None) -> tuple[str | None, dict[str, int]]:
-        """The scrubbed text and counts of replacements by kind."""
-        if text is None or (isinstance(text, float) and pd.isna(text)) or text is pd.NA:
-            return text, {"email": 0, "phone": 0, "name": 0}
-        t, n_e = EMAIL_RE.subn(EMAIL_MASK, str(text))
-        t, n_p = PHONE_RE.subn(PHONE_MASK, t)
-        n_n = 0
-        if self._names is not None:
-            t, n_n = self._names.subn(NAME_MASK, t)
-        return t, {"email": n_e, "phone": n_p, "name": n_n}
+        """The scrubbed (and repaired) text and counts of replacements by kind."""
+        if text is None or text is pd.NA or (isinstance(text, float) and pd.isna(text)):
+            return text, dict.fromkeys(pii.KINDS, 0)
+        out, counts = self.detector.scrub(str(text))
+        return out, {k: counts.get(k, 0) for k in pii.KINDS}
 
     def scrub_series(self, s: pd.Series) -> tuple[pd.Series, dict[str, int]]:
-        total = {"email": 0, "phone": 0, "name": 0}
+        """A column of free text scrubbed, and the replacements by kind."""
+        total = dict.fromkeys(pii.KINDS, 0)
         out = []
         for v in s.tolist():
             t, c = self.scrub(v)
@@ -151,92 +159,174 @@ class Scrubber:
 
 
 def scrub_text(text: str | None, mapping: pd.DataFrame | Contacts | None = None) -> str | None:
-    """Replace e-mail addresses, telephone numbers and mapping full names in ``text``."""
+    """``text`` with e-mail addresses, telephone numbers, fødselsnummer and contact names masked."""
     return Scrubber(mapping).scrub(text)[0]
+
+
+def false_positives(texts: Iterable[str | None], contacts: Contacts | pd.DataFrame | None) -> dict:
+    """How the detector fares on free text: texts flagged, and flagged for something that is
+    not a detail of the contact list.
+
+    A name hit is a contact's name by construction; an e-mail or phone hit is explained when
+    it is a contact's address or number. On the synthetic data every planted detail comes
+    from the contact list, so the unexplained hits are false positives; on real data they
+    are an upper bound (a respondent may write a number that is not on the list). Returns
+    ``{"texts", "flagged", "unexplained", "rate", "kinds"}``: counts of non-empty texts, of
+    texts with a hit, of texts with an unexplained hit, their share of all texts, and
+    unexplained hits by kind. No text is returned.
+    """
+    contacts = contacts_from_mapping(contacts)
+    det = Detector(contacts)
+    emails = {pii.normalise_email(e) for e in contacts.emails}
+    phones = {pii.phone_key(p) for p in contacts.phones}
+    n = flagged = unexplained = 0
+    kinds: Counter = Counter()
+    for t in texts:
+        if t is None or t is pd.NA or (isinstance(t, float) and pd.isna(t)) or not str(t).strip():
+            continue
+        n += 1
+        fixed, hits = det.find(str(t))
+        flagged += bool(hits)
+        bad = [h.kind for h in hits if not (
+            h.kind == "name"
+            or (h.kind == "email" and pii.normalise_email(fixed[h.start:h.end]) in emails)
+            or (h.kind == "phone" and pii.phone_key(fixed[h.start:h.end]) in phones))]
+        unexplained += bool(bad)
+        kinds.update(bad)
+    return {"texts": n, "flagged": flagged, "unexplained": unexplained,
+            "rate": unexplained / n if n else 0.0, "kinds": dict(sorted(kinds.items()))}
 
 
 # --------------------------------------------------------------------------- leak scanner
 @dataclass(frozen=True)
 class Finding:
-    """One suspected leak: the file, the kind (``email``, ``phone``, ``name``) and the match."""
+    """Personal data found in a file: the file, the detector (``email``, ``phone``,
+    ``national_id``, ``name``, or ``unreadable``), where the first hit is and how many there
+    are. Never the value."""
 
     file: str
     kind: str
-    match: str
+    where: str = ""
+    count: int = 1
 
-    def __iter__(self):  # so (file, match) unpacking and tuple() work
-        return iter((self.file, self.match))
+    def __str__(self) -> str:
+        label = pii.LABELS.get(self.kind, self.kind)
+        times = f" ({self.count}×)" if self.count > 1 else ""
+        return f"{self.file}: {label}{times}" + (f", first at {self.where}" if self.where else "")
 
 
-def _file_text(path: Path) -> str:
-    if path.suffix == ".parquet":
+def _json_strings(obj, path: str = "") -> Iterable[tuple[str, str]]:
+    """(where, string) of every string in a JSON document; notebook images and cell ids
+    (random hex, sometimes all digits) skipped."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(k, str) and (k.startswith("image/") or k == "id"):
+                continue
+            yield path + "/" + str(k), str(k)
+            yield from _json_strings(v, f"{path}/{k}")
+    elif isinstance(obj, list):
+        if obj and all(isinstance(x, str) for x in obj):  # a notebook's multi-line string
+            yield path, "".join(obj)
+        else:
+            for i, v in enumerate(obj):
+                yield from _json_strings(v, f"{path}/{i}")
+    elif isinstance(obj, str):
+        yield path, obj
+
+
+def _html_text(text: str) -> str:
+    # a tag becomes a line break: the numbers of neighbouring table cells never join into
+    # a telephone number (a match never spans lines), while a name still can
+    return html.unescape(_TAG_RE.sub("\n", _DATA_URI_RE.sub(" ", text)))
+
+
+def file_pieces(path: Path) -> Iterable[tuple[str, str]]:
+    """(where, text) pieces of a file, as the scanner reads them: a Parquet file by column
+    (one value per line), JSON and notebooks by string (images skipped), HTML as the text a
+    reader sees (tags and embedded images removed), anything else by line."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
         df = pd.read_parquet(path)
-        # one value per line, so that neighbouring cells never join into a match
-        cols = ["\n".join(map(str, df.columns))]
-        cols += ["\n".join(df[c].dropna().astype(str).tolist()) for c in df.columns]
-        return "\n".join(cols)
+        yield "column names", "\n".join(map(str, df.columns))
+        for c in df.columns:
+            yield f"column {c!r}", "\n".join(df[c].dropna().astype(str).tolist())
+        return
     text = path.read_text(encoding="utf-8", errors="replace")
-    return _DATA_URI_RE.sub(" ", text)
+    if suffix in (".json", ".ipynb"):
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError:
+            doc = None
+        if doc is not None:
+            for where, s in _json_strings(doc):
+                yield where, _html_text(s) if "<" in s else s
+            return
+    if suffix in (".html", ".htm"):
+        text = _html_text(text)
+    yield "", text
 
 
-def scan_text(text: str, contacts: Contacts, where: str = "") -> list[Finding]:
-    """Findings in one text."""
-    found = [Finding(where, "email", m.group(0)) for m in EMAIL_RE.finditer(text)]
-    mapping_digits = {re.sub(r"\D", "", p)[-8:] for p in contacts.phones}
-    for m in PHONE_RE.finditer(text):
-        g = m.group(0)
-        # A bare run of 8 digits is a phone number only with a phone word or +47/0047 before it,
-        # or when it is a mapping number: seeds, ids and counts in reports are not phone numbers.
-        # (Free text is scrubbed of every 8-digit run; the scanner is for what slipped through.)
-        if re.fullmatch(r"[2-9]\d{7}", g) and g not in mapping_digits and not _PHONE_CONTEXT_RE.search(
-                text[max(0, m.start() - 25):m.start()]):
-            continue
-        found.append(Finding(where, "phone", g))
-    low = text.lower()
-    for e in contacts.emails:
-        if e.lower() in low and not any(f.match.lower() == e.lower() for f in found):
-            found.append(Finding(where, "email", e))
-    pat = _name_pattern(contacts.names)
-    if pat is not None:
-        found += [Finding(where, "name", m.group(0)) for m in pat.finditer(text)]
-    for p in contacts.phones:
-        if p and p in text and not any(f.kind == "phone" and p in f.match for f in found):
-            found.append(Finding(where, "phone", p))
-    return found
+def scan_text(text: str, contacts: Contacts | pd.DataFrame | None = None, where: str = "",
+              detector: Detector | None = None) -> list[Finding]:
+    """Findings in one text, one per detector (``where`` names the file)."""
+    det = detector or Detector(contacts_from_mapping(contacts), outputs=True)
+    _, hits = det.find(text)
+    return _findings(where, text, hits, "")
+
+
+def _findings(file: str, text: str, hits, piece: str) -> list[Finding]:
+    by_kind: dict[str, list] = {}
+    for h in hits:
+        by_kind.setdefault(h.kind, []).append(h)
+    out = []
+    for kind, hs in by_kind.items():
+        line = text.count("\n", 0, hs[0].start) + 1
+        where = f"{piece}, line {line}" if piece else f"line {line}"
+        out.append(Finding(file, kind, where, len(hs)))
+    return out
+
+
+def scan_file(path: Path, detector: Detector, name: str | None = None) -> list[Finding]:
+    """Findings in one file (one per detector; an unreadable file is a finding too)."""
+    name = name or path.as_posix()
+    found: dict[str, Finding] = {}
+    try:
+        for piece, text in file_pieces(path):
+            _, hits = detector.find(text)
+            for f in _findings(name, text, hits, piece):
+                old = found.get(f.kind)
+                found[f.kind] = f if old is None else Finding(name, f.kind, old.where, old.count + f.count)
+    except Exception as exc:  # unreadable: report rather than hide
+        return [Finding(name, "unreadable", type(exc).__name__)]
+    return sorted(found.values(), key=lambda f: pii.KINDS.index(f.kind))
 
 
 def scan_for_leaks(root_dirs: str | os.PathLike | Sequence[str | os.PathLike],
-                   mapping_df: pd.DataFrame | Contacts | None = None) -> list[Finding]:
+                   mapping_df: pd.DataFrame | Contacts | readers.ExportTable | None = None,
+                   exclude: Iterable[str] = ()) -> list[Finding]:
     """Scan every file under ``root_dirs`` for personal data.
 
     Parameters
     ----------
-    root_dirs : a folder or a list of folders (e.g. ``[P.reports, P.processed]``); missing
-        folders are skipped.
-    mapping_df : the respondent mapping as read from ``survey/respondent_mapping.csv`` —
-        a DataFrame with the export headers (``K4 Navn``, ``K6 E-post``, ``K7 Telefon``),
-        the :class:`readers.ExportTable` of ``readers.read_export``, or a table with
-        ``full_name, email, phone``; ``None`` scans for e-mail addresses and telephone
-        numbers only.
+    root_dirs : a folder, a file, or a list of them (e.g. ``[P.reports, P.processed,
+        P.pipeline_state]``); missing ones are skipped.
+    mapping_df : the contact list (see :func:`contacts_from_mapping`) or ``None`` — then
+        e-mail addresses, telephone numbers and fødselsnummer are still found, names not.
+    exclude : file names not to scan (the scanner's own state).
 
-    Returns a list of :class:`Finding` ``(file, kind, match)``, sorted; empty when clean.
-    Each finding unpacks as ``file, match``. Files are named as given (POSIX paths).
+    Returns the :class:`Finding` list, sorted by file; empty when clean. Files are named as
+    given (POSIX paths). Images and PDFs are skipped (they are made from scanned sources).
     """
     roots = [root_dirs] if isinstance(root_dirs, (str, os.PathLike)) else list(root_dirs)
-    contacts = contacts_from_mapping(mapping_df)
+    detector = Detector(contacts_from_mapping(mapping_df), outputs=True)
+    skip = set(exclude)
     findings: list[Finding] = []
-    for root in roots:
-        root = Path(root)
+    for root in map(Path, roots):
         if not root.exists():
             continue
         paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for p in paths:
-            if p.suffix.lower() not in TEXT_SUFFIXES + (".parquet",):
+            if p.name in skip or p.suffix.lower() in SKIPPED_SUFFIXES:
                 continue
-            try:
-                text = _file_text(p)
-            except Exception as exc:  # unreadable file: report rather than hide
-                findings.append(Finding(p.as_posix(), "unreadable", f"{type(exc).__name__}: {exc}"))
-                continue
-            findings += scan_text(text, contacts, p.as_posix())
-    return sorted(set(findings), key=lambda f: (f.file, f.kind, f.match))
+            findings += scan_file(p, detector)
+    return sorted(findings, key=lambda f: (f.file, f.kind))

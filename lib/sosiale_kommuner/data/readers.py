@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import codebook as cbm
+from . import pii
 
 SUFFIXES = (".csv", ".xlsx", ".sav")
 BOM = b"\xef\xbb\xbf"
@@ -39,12 +40,20 @@ BOM = b"\xef\xbb\xbf"
 
 class ExportError(ValueError):
     """A raw export is not as expected. The message names the file, row and column (file
-    row numbers count the header as row 1) and what was expected."""
+    row numbers count the header as row 1), what was expected and what to do.
+
+    The value found (``got``) is quoted only when it is safe to (docs/contracts.md §9): a
+    value from a free-text or contact column (``sensitive=True``) or one that the detector
+    of personal data flags is described by its shape (``11 digits``) instead, and the whole
+    message is checked once more before it is raised.
+    """
 
     def __init__(self, file: str, problem: str, *, row: int | None = None, column: str | None = None,
-                 expected: str | None = None, got: object = None, hint: str | None = None):
+                 expected: str | None = None, got: object = None, hint: str | None = None,
+                 sensitive: bool = False):
+        got_text = None if got is None else pii.safe_repr(got, sensitive=sensitive)
         self.file, self.problem, self.row, self.column = file, problem, row, column
-        self.expected, self.got, self.hint = expected, got, hint
+        self.expected, self.got, self.hint = expected, got_text, hint
         where = [f"file {file}"]
         if row is not None:
             where.append(f"row {row}")
@@ -53,11 +62,11 @@ class ExportError(ValueError):
         msg = ", ".join(where) + f": {problem}"
         if expected is not None:
             msg += f"; expected {expected}"
-        if got is not None:
-            msg += f", got {got!r}"
+        if got_text is not None:
+            msg += f", got {got_text}"
         if hint:
             msg += f". Hint: {hint}"
-        super().__init__(msg)
+        super().__init__(pii.redact(msg))
 
 
 @dataclass
@@ -119,6 +128,7 @@ def _read_csv(path: Path, name: str) -> ExportTable:
     if data.startswith(BOM):
         data = data[len(BOM):]
         repairs.append("UTF-8 byte-order mark removed")
+    _check_not_utf16(data, name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -155,6 +165,7 @@ def _read_csv(path: Path, name: str) -> ExportTable:
     header = rows[0]
     if len(rows) < 2:
         raise ExportError(name, "the file has a header but no data rows", expected="at least one data row")
+    _check_line_shape(rows, name)
     for r, line in zip(rows[1:], starts[1:]):
         if len(r) != len(header):
             raise ExportError(name, "wrong number of fields", row=line, expected=f"{len(header)} fields like the header",
@@ -162,6 +173,47 @@ def _read_csv(path: Path, name: str) -> ExportTable:
     _check_header(header, name)
     df = pd.DataFrame(rows[1:], columns=header, dtype=object)
     return ExportTable(df, name, "csv", repairs, lines=starts[1:])
+
+
+def _check_not_utf16(data: bytes, name: str) -> None:
+    """Excel's "Unicode text" is UTF-16 with tabs: say so (it is not latin-1, and converting
+    it as latin-1 would garble it)."""
+    head = data[:400]
+    if not (head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") > len(head) // 4):
+        return
+    enc = "utf-16-be" if head.startswith(b"\xfe\xff") or (head[:1] == b"\x00") else "utf-16-le"
+    first = data.decode(enc, errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    sep = "tab-separated" if "\t" in first else ("semicolon-separated" if ";" in first else "")
+    raise ExportError(name, f"the file is UTF-16 text{', ' + sep if sep else ''} (Excel's 'Unicode text'), "
+                            "not UTF-8", row=1, expected="UTF-8 text with ';' between the columns",
+                      hint="open the file in Excel and save it as 'Excel workbook (.xlsx)', which is read "
+                           "as it is, or as 'CSV UTF-8' with ';' as separator; do not convert it from "
+                           "latin-1/Windows-1252, which would garble it")
+
+
+def _check_line_shape(rows: list[list[str]], name: str) -> None:
+    """Two export faults that make every line look wrong: a ';' at the end of every line, and
+    every line wrapped in one pair of quotes."""
+    header, body = rows[0], rows[1:]
+    if len(header) == 1 and ";" in header[0] and all(len(r) == 1 for r in body):
+        raise ExportError(name, "every line is wrapped in quotes, so each line reads as one field", row=1,
+                          expected="columns separated by ';' (quotes only around a field that holds ';', "
+                                   "a quote or a line break)",
+                          hint="remove the quote at the start and at the end of every line (or export "
+                               "again without quoting whole lines)")
+    n = len(header)
+    if header[-1].strip() == "" and n > 1 and all(len(r) == n and r[-1].strip() == "" for r in body):
+        raise ExportError(name, "every line ends with ';', which adds an empty last column", row=1,
+                          column=f"position {n} (no header)", expected="no ';' after the last column",
+                          hint="remove the ';' at the end of every line (or export again without it)")
+    if n > 1 and all(len(r) == n + 1 and r[-1].strip() == "" for r in body):
+        raise ExportError(name, "every data row ends with ';', which gives it one field more than the header",
+                          row=2, column=f"position {n + 1} (no header)", expected="no ';' after the last column",
+                          hint="remove the ';' at the end of every data row (or export again without it)")
+    if header[-1].strip() == "" and n > 1 and all(len(r) == n - 1 for r in body):
+        raise ExportError(name, "the header row ends with ';', which gives it one column more than the data",
+                          row=1, column=f"position {n} (no header)", expected="no ';' after the last header",
+                          hint="remove the ';' at the end of the header row")
 
 
 def _check_header(header: list[str], name: str) -> None:
@@ -197,23 +249,48 @@ def cell_text(v: object) -> str:
 
 # --------------------------------------------------------------------------- Excel
 def _read_xlsx(path: Path, name: str) -> ExportTable:
+    """The first sheet: the first non-empty row is the header; blank rows are skipped but
+    counted, so that a row number in a message is the row Excel shows."""
+    import openpyxl
+
     if path.stat().st_size == 0:
         raise ExportError(name, "the file is empty", expected="an Excel workbook")
     try:
-        raw = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="openpyxl")
+        wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:
-        raise ExportError(name, f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
+        raise ExportError(name, f"not a readable Excel workbook ({type(exc).__name__})",
                           expected="an .xlsx file") from None
-    if raw.empty:
+    ws = wb.worksheets[0]
+    cells = [[cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
+    numbered = [(i + 1, r) for i, r in enumerate(cells) if any(c.strip() for c in r)]
+    if not numbered:
         raise ExportError(name, "the first sheet is empty", expected="a header row and data rows")
-    header = [cell_text(v) for v in raw.iloc[0]]
+    _check_title_rows(ws, numbered, name)
+    width = max(len(r) for _, r in numbered)
+    used = [j for j in range(width) if any(j < len(r) and r[j].strip() for _, r in numbered)]
+    head_row, header = numbered[0][0], [numbered[0][1][j] if j < len(numbered[0][1]) else "" for j in used]
     _check_header(header, name)
-    body = raw.iloc[1:]
-    if body.empty:
+    body = numbered[1:]
+    if not body:
         raise ExportError(name, "the sheet has a header but no data rows", expected="at least one data row")
-    df = pd.DataFrame([[cell_text(v) for v in r] for r in body.itertuples(index=False)], columns=header, dtype=object)
-    df = df[~(df == "").all(axis=1)].reset_index(drop=True)
-    return ExportTable(df, name, "xlsx", [])
+    df = pd.DataFrame([[r[j] if j < len(r) else "" for j in used] for _, r in body], columns=header, dtype=object)
+    repairs = [f"header in row {head_row}: {head_row - 1} empty row(s) above it skipped"] if head_row > 1 else []
+    return ExportTable(df, name, "xlsx", repairs, lines=[i for i, _ in body])
+
+
+def _check_title_rows(ws, numbered: list[tuple[int, list[str]]], name: str) -> None:
+    """A title above the header (often merged across the columns) is not a header."""
+    first_row, first = numbered[0]
+    filled = [c for c in first if c.strip()]
+    nxt = numbered[1][1] if len(numbered) > 1 else []
+    merged = [str(r) for r in ws.merged_cells.ranges if r.min_row == first_row and r.max_col > r.min_col]
+    if len(filled) == 1 and (merged or sum(bool(c.strip()) for c in nxt) > 1):
+        header_row = numbered[1][0] if len(numbered) > 1 else first_row + 1
+        what = f"merged cells {merged[0]}" if merged else "one filled cell"
+        raise ExportError(name, f"row {first_row} is a title above the header ({what}), not the column headers",
+                          row=first_row, expected="the column headers in the first row",
+                          hint=f"delete row(s) {first_row}-{header_row - 1} above the header in Excel and save, "
+                               f"so that the headers (now row {header_row}) come first")
 
 
 # --------------------------------------------------------------------------- SPSS

@@ -3,11 +3,22 @@
 The report does not read the chapter graph (that is the build's); the build hands it a
 :class:`Book` of :class:`ChapterInfo` — stem, title and whether the chapter shows SSB's
 figures — and, per page, the code hash and raw-file checksums for the footer.
+
+Besides the chapters the book has its own pages, written after the chapters by the build:
+the contents page ``index.html`` and :data:`BOOK_PAGES` (methods, questionnaire, glossary),
+in every edition. :func:`reading_order` is the order of the previous/next links.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Iterable
+
+#: The contents page, in every edition.
+INDEX = "index"
+#: The book's own pages after the chapters (``reports/<name>.html``), in reading order.
+BOOK_PAGES = ("methods", "questionnaire", "glossary")
+#: The whole report as one PDF, in every edition.
+PDF_NAME = "sosiale-kommuner-2013.pdf"
 
 
 @dataclass(frozen=True)
@@ -46,3 +57,8 @@ class Book:
     @classmethod
     def of(cls, chapters: Iterable[ChapterInfo]) -> "Book":
         return cls(tuple(chapters))
+
+
+def reading_order(book: Book) -> list[str]:
+    """Every page of the book in reading order: contents, chapters, the book's own pages."""
+    return [INDEX, *book.stems, *BOOK_PAGES]

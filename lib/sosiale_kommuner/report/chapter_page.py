@@ -9,7 +9,11 @@ which *extends* JupyterLab's standard ``lab/index.html.j2`` and overrides only:
 
 * the head: no require.js / MathJax / mermaid / widget scripts (those come from CDNs; the
   pages must work offline) and a small inline stylesheet instead of JupyterLab's;
-* the body frame: study title, synthetic-data notice, navigation, provenance footer;
+* the body frame (:mod:`.frame`): study title, synthetic-data notice, the chapter list
+  (sidebar and phone menu), "on this page", previous/next, and the footer with the
+  provenance in a collapsed block; after rendering, :mod:`.page_html` adds heading anchors,
+  the "on this page" list and the glossary links; at the end of the page, the chapter's
+  result tables to download (:func:`downloads_html`);
 * figures: ``<img alt=...>`` with the alt text that :func:`plots.show` stores in the output
   metadata (``output.metadata["image/png"]["alt"]``), scaled to the screen;
 * stderr streams and JavaScript/widget outputs are dropped.
@@ -34,11 +38,16 @@ from typing import Any, Mapping
 import nbformat
 from nbconvert import HTMLExporter
 
-from sosiale_kommuner import STUDY_SUBTITLE, STUDY_TITLE
 from sosiale_kommuner.config import Paths
 
-from . import provenance
+from . import frame, page_html, provenance, text
 from .book import Book, ChapterInfo
+from .editions import EDITION_DIRS, tables_href
+from .frame import chapter_title, download_label, twin_html
+from .page_html import tidy_html
+
+#: Output metadata key marking the edition an output belongs to (:mod:`.editions`).
+LANG_KEY = "sk_lang"
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "sk_report"
@@ -68,9 +77,12 @@ def align_numbers(table_html: str) -> str:
     return _NUMERIC_TD.sub(r'<td class="sk-num">\1</td>', table_html)
 
 
-def _clean_output(out: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
-    """One output as shown on the page, or None to drop it."""
+def _clean_output(out: nbformat.NotebookNode, lang: str | None = None) -> nbformat.NotebookNode | None:
+    """One output as shown on the page of edition ``lang``, or None to drop it."""
     kind = out.get("output_type")
+    edition = out.get("metadata", {}).get(LANG_KEY)
+    if lang is not None and edition is not None and edition != lang:
+        return None
     if kind == "stream":
         if out.get("name") != "stdout" or not out.get("text", "").strip():
             return None
@@ -78,7 +90,8 @@ def _clean_output(out: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     if kind == "error":
         return nbformat.v4.new_output(
             "stream", name="stdout",
-            text=f"Error while building this chapter: {out.get('ename', 'Error')}: {out.get('evalue', '')}\n",
+            text=text.common("page.error", lang or text.LANGS[0], error=f"{out.get('ename', 'Error')}: "
+                                                                       f"{out.get('evalue', '')}") + "\n",
         )
     if kind in ("display_data", "execute_result"):
         data = {k: v for k, v in out.get("data", {}).items() if k not in _DROP_MIMETYPES}
@@ -96,16 +109,21 @@ def _clean_output(out: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     return None
 
 
-def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with only what the page shows, free of run-specific values."""
+def prepare_notebook(nb: nbformat.NotebookNode, lang: str | None = None) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with only what the page of edition ``lang`` shows, free of run-specific
+    values (``lang=None``: every edition's outputs). Outputs marked with another language
+    (:mod:`.editions`) and markdown cells tagged ``lang-<other>`` are left out."""
     nb = copy.deepcopy(nb)
     cells = []
     for cell in nb.cells:
         tags = _tags(cell)
         if tags & REMOVE_TAGS:
             continue
+        if lang is not None and any(tg.startswith("lang-") and tg != f"lang-{lang}" for tg in tags):
+            continue
         if cell.cell_type == "code":
-            outputs = [] if tags & REMOVE_OUTPUT_TAGS else [o for o in map(_clean_output, cell.get("outputs", [])) if o is not None]
+            outputs = [] if tags & REMOVE_OUTPUT_TAGS else [
+                o for o in (_clean_output(x, lang) for x in cell.get("outputs", [])) if o is not None]
             if not outputs:
                 continue
             new = nbformat.v4.new_code_cell(source="", outputs=outputs)
@@ -126,36 +144,34 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _has_title(nb: nbformat.NotebookNode) -> bool:
-    return any(c.cell_type == "markdown" and re.match(r"^\s*#\s", c.source) for c in nb.cells)
+    """Does the page already open with a title (a markdown ``# ...`` or an ``<h1>`` output)?"""
+    for c in nb.cells:
+        if c.cell_type == "markdown" and re.match(r"^\s*#\s", c.source):
+            return True
+        if any("<h1" in "".join(o.get("data", {}).get("text/html", "")) for o in c.get("outputs", [])):
+            return True
+    return False
 
 
-def nav_html(chapter: ChapterInfo, book: Book) -> str:
-    """Previous / contents / next links, in the book's order.
+def nav_html(chapter: ChapterInfo, book: Book, lang: str = "nb") -> str:
+    """Previous / next page in the book's reading order (:func:`.frame.pager_html`)."""
+    return frame.pager_html(book, chapter.stem, lang)
 
-    A chapter not in the book (a scratch notebook) gets the contents link only.
-    """
-    chapters = book.chapters
-    stems = book.stems
-    if chapter.stem not in stems:
-        return ('<nav class="sk-nav" aria-label="Chapters">'
-                '<a class="sk-nav-contents" href="index.html">Contents</a></nav>')
-    i = stems.index(chapter.stem)
-    prev_c = chapters[i - 1] if i > 0 else None
-    next_c = chapters[i + 1] if i + 1 < len(chapters) else None
 
-    def link(c: ChapterInfo | None, rel: str, arrow: str) -> str:
-        if c is None:
-            return f'<span class="sk-nav-{rel} sk-nav-none">{arrow} {"first chapter" if rel == "prev" else "last chapter"}</span>'
-        label = f"{c.number} {c.title}"
-        return f'<a class="sk-nav-{rel}" rel="{rel}" href="{html.escape(c.stem)}.html">{arrow} {html.escape(label)}</a>'
-
-    return (
-        '<nav class="sk-nav" aria-label="Chapters">'
-        f'{link(prev_c, "prev", "←")}'
-        '<a class="sk-nav-contents" href="index.html">Contents</a>'
-        f'{link(next_c, "next", "→")}'
-        "</nav>"
-    )
+def downloads_html(stem: str, tables: Mapping[str, int], lang: str) -> str:
+    """The chapter's result tables to download: ``{file name: size in bytes}``."""
+    title = html.escape(text.common("downloads.title", lang))
+    if not tables:
+        return ""
+    items = []
+    for name, size in sorted(tables.items()):
+        label = download_label(stem, name, lang)
+        meta = text.common("downloads.size", lang, kb=size / 1000)
+        file = f"{html.escape(name)} · " if label != name else ""
+        items.append(f'<li><a href="{html.escape(tables_href(lang, name))}" download>{html.escape(label)}</a> '
+                     f'<span class="sk-file">{file}{html.escape(meta)}</span></li>')
+    return (f'<section class="sk-downloads" aria-labelledby="downloads"><h2 id="downloads">{title}</h2>'
+            f'{text.to_html(text.common("downloads.intro", lang))}<ul>{"".join(items)}</ul></section>')
 
 
 def _scrub_paths(text: str, paths: Paths) -> str:
@@ -166,11 +182,17 @@ def _scrub_paths(text: str, paths: Paths) -> str:
 
 
 def render_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, *, book: Book, synthetic: bool,
-                   footer: str, lang: str = "en") -> str:
-    """Render a prepared notebook with the page frame; no file system access."""
-    page = prepare_notebook(nb)
+                   footer: str, lang: str = "nb", tables: Mapping[str, int] | None = None) -> str:
+    """Render the page of edition ``lang`` with the page frame; no file system access.
+
+    ``tables``: the chapter's result tables (file name -> size in bytes) to list for download.
+    """
+    page = prepare_notebook(nb, lang)
+    title = chapter_title(chapter, lang)
     if not _has_title(page):
-        page.cells.insert(0, nbformat.v4.new_markdown_cell(source=f"# {chapter.number} {chapter.title}"))
+        heading = f'<h1 id="top">{html.escape(chapter.number)} {html.escape(title)}</h1>'
+        page.cells.insert(0, nbformat.v4.new_code_cell(source="", outputs=[
+            nbformat.v4.new_output("display_data", data={"text/html": heading})]))
         page.cells[0]["id"] = "sk0"
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
@@ -178,54 +200,48 @@ def render_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, *, book: Boo
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        language_code=lang,
     )
     resources = {
         "metadata": {"name": chapter.stem},
         "language_code": lang,
         "sk": {
-            "page_title": f"{chapter.number} {chapter.title} · {STUDY_TITLE}",
-            "study_title": STUDY_TITLE,
-            "study_subtitle": STUDY_SUBTITLE,
-            "notice_html": provenance.notice_html(synthetic),
-            "nav_html": nav_html(chapter, book),
-            "attribution_html": provenance.attribution_html(chapter),
-            "provenance_html": footer,
+            "page_title": frame.page_title(chapter.stem, book, lang) if book.get(chapter.stem)
+            else f"{chapter.number} {title} · {text.common('study.title', lang)}",
+            "stylesheet": frame.stylesheet(),
+            "top_html": frame.top_html(book, chapter.stem, lang, synthetic=synthetic),
+            "main_end_html": downloads_html(chapter.stem, tables or {}, lang),
+            "bottom_html": frame.bottom_html(book, chapter.stem, lang,
+                                             attribution=provenance.attribution_html(chapter, lang),
+                                             build=footer),
         },
     }
     body, _ = exporter.from_notebook_node(page, resources=resources)
-    return tidy_html(body)
-
-
-_CELL_ANCHOR = re.compile(r' id="cell-id=[^"]*"')
-
-
-def tidy_html(text: str) -> str:
-    """Drop cell anchors, trailing spaces and runs of blank lines (cosmetic, deterministic)."""
-    text = _CELL_ANCHOR.sub("", text)
-    lines = [line.rstrip() for line in text.splitlines()]
-    out: list[str] = []
-    for line in lines:
-        if not line and out and not out[-1]:
-            continue
-        out.append(line)
-    return "\n".join(out).strip() + "\n"
+    return tidy_html(page_html.finish(body, lang))
 
 
 def export_chapter(nb: nbformat.NotebookNode, chapter: ChapterInfo, paths: Paths, params: dict, *,
-                   book: Book, code_hash: str, raw_checksums: dict[str, str]) -> str:
-    """The HTML page of an executed chapter notebook (the caller writes it).
+                   book: Book, code_hash: str, raw_checksums: dict[str, str],
+                   tables: Mapping[str, int] | None = None) -> dict[str, str]:
+    """The pages of an executed chapter notebook, one per edition: ``{path under reports/: HTML}``
+    (``<stem>.html`` in bokmål, ``en/<stem>.html`` in English); the caller writes them.
 
     ``params`` are the papermill parameters the chapter ran with; the footer prints them
     without paths, with ``code_hash`` and the ``raw_checksums`` of the files the chapter
     read (the build computes both). The synthetic-data notice follows
-    ``<raw>/survey/SYNTHETIC.yaml``.
+    ``<raw>/survey/SYNTHETIC.yaml``. ``tables`` are the chapter's result tables, file name ->
+    size in bytes (the build passes the ones the chapter wrote), listed at the end of the page.
     """
-    lang = str((params or {}).get("lang") or "en")
-    footer = provenance.footer_html(stem=chapter.stem, code_hash=code_hash, params=params,
-                                    raw_checksums=dict(raw_checksums))
-    text = render_chapter(nb, chapter, book=book, synthetic=provenance.is_synthetic(paths), footer=footer,
-                          lang=lang)
-    return _scrub_paths(text, paths)
+    synthetic = provenance.is_synthetic(paths)
+    pages = {}
+    for lang in text.LANGS:
+        footer = provenance.footer_html(stem=chapter.stem, code_hash=code_hash, params=params,
+                                        raw_checksums=dict(raw_checksums), lang=lang)
+        page = render_chapter(nb, chapter, book=book, synthetic=synthetic, footer=footer, lang=lang,
+                              tables=tables)
+        pages[f"{EDITION_DIRS[lang]}{chapter.stem}.html"] = _scrub_paths(page, paths)
+    return pages
 
 
-__all__ = ["export_chapter", "prepare_notebook", "render_chapter", "nav_html", "tidy_html"]
+__all__ = ["export_chapter", "prepare_notebook", "render_chapter", "nav_html", "twin_html", "tidy_html",
+           "chapter_title", "downloads_html", "LANG_KEY"]

@@ -22,7 +22,7 @@ Rules (issue 7; ``k`` is a parameter, default 3):
   municipalities are separate populations, never combined in one published estimate
   (``all`` means municipalities), so no total reveals one from the other.
 * A suppressed row keeps ``item, area, level, domain, group, n_unweighted`` and gets
-  ``suppressed = True``; ``estimate, se, ci_low, ci_high`` *and* ``n_weighted`` are
+  ``suppressed = True``; ``estimate, se, ci_low, ci_high, df`` *and* ``n_weighted`` are
   emptied (``n_weighted`` may be a weighted level count, from which the estimate follows).
 * *County municipalities are shown overall, not split further*: a row that describes
   county municipalities within another domain (``domain`` other than ``unit_type`` or
@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_K = 3
-ESTIMATE_VALUE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "n_weighted")
+ESTIMATE_VALUE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "df", "n_weighted")
 SUPPRESSED_SYMBOL = ":"
 COUNTY = "fylkeskommune"
 _UNIT_TYPE_GROUPS = ("kommune", "fylkeskommune", "all")

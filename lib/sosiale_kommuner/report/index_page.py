@@ -1,37 +1,31 @@
-"""The contents page ``reports/index.html``: where a reviewer starts reading.
+"""The contents page ``reports/index.html`` (bokmål) and ``reports/en/index.html`` (English).
 
-It shows the study, the design in one table, one line and a key number per chapter, the
-methods in short, links to every chapter and every result table, and a visible mark on
-any chapter that is missing, failed or was skipped in its last build, or is older than
-its inputs. Everything on it is read from files under the output root, so the page is
-rebuilt after every run and is byte-identical for identical inputs.
+It opens with the key findings (:mod:`.findings`, computed from the result tables and set
+against the published claims), then lists the chapters with one line each and, in words,
+any that is missing, failed or was skipped in its last build, or is older than its inputs;
+then who answered (the design table), links to the methods, the questionnaire and the
+glossary, every result table, and how to cite the report. Build details (package versions
+and each chapter's build status as the build reported it) sit in a collapsed block in the
+footer. Everything is read from files under the output root, so the page is rebuilt after
+every run and is byte-identical for identical inputs.
 
-Conventions chapters follow so the page can show their results
----------------------------------------------------------------
-
-* **Key number** — a chapter may write ``reports/tables/<stem>__key_number.csv`` with
-  columns ``label,value`` (and optionally ``note``) via ``tables.write_result(df, P, stem,
-  "key_number")``. Every row is shown beside the chapter's title as "label: value
-  (note)"; write ``value`` already formatted as it should read (``"63.2 %"``, ``"200"``),
-  because the page prints it verbatim. The first row is the chapter's headline number.
-* **Design table** — read from the first of :data:`DESIGN_TABLES` that exists:
-  ``02_cleaning__design.csv`` (columns ``unit_type,population,mapped,answered``) or the
-  cleaning chapter's ``02_cleaning__coverage_summary.csv`` (columns ``group, population,
-  mapped, main_survey``; rows ``kommune (all)``, ``fylkeskommune`` and the size classes,
-  shown indented under the municipalities). Counts are units. The page adds coverage
-  (mapped/population), response rate (answered/mapped) and overall rate
-  (answered/population). Without such a table the page shows the *published* figures of
-  the 2014 report, labelled as such.
+The design table comes from the cleaning chapter's ``02_cleaning__coverage_summary.csv``
+(columns ``group, population, mapped, main_survey``; rows ``kommune (all)``,
+``fylkeskommune`` and the size classes) or ``02_cleaning__design.csv`` (``unit_type,
+population, mapped, answered``). Without either, the page shows the figures published in
+2014 (``<raw>/published_claims.yaml``), labelled as such.
 
 Build status comes from ``<out>/.pipeline/status.json`` (written by the pipeline):
-``{stem: {"state": "ok"|"failed"|"skipped", "reason": str, "fingerprint": str,
-"params": {...} (optional), "error": {...}|null}}``. A chapter is marked *out of date*
-when the build says so (``stale``): its code or inputs changed after its page was built.
-The chapters and their order come from the :class:`~.book.Book` the build passes in.
+``{stem: {"state": "ok"|"failed"|"skipped", "reason": str, ...}}``; a chapter is *out of
+date* when the build says so (``stale``). The chapters and their order come from the
+:class:`~.book.Book` the build passes in. What chapters write for the key findings is in
+:mod:`.key_findings`.
 """
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -39,48 +33,39 @@ from typing import Any, Iterable, Mapping
 import jinja2
 import pandas as pd
 
-from sosiale_kommuner import STUDY_SUBTITLE, STUDY_TITLE, __version__
-from sosiale_kommuner.config import SSB_ATTRIBUTION, Paths
+from sosiale_kommuner import __version__
+from sosiale_kommuner.config import Paths
 from sosiale_kommuner.files import atomic_write_text
 
-from . import provenance
-from .book import Book, ChapterInfo
+from . import claims as claims_mod
+from . import findings as findings_mod
+from . import frame, page_html, provenance, text
+from .frame import download_label
+from .page_html import tidy_html
+from .book import INDEX, Book, ChapterInfo
+from .editions import EDITION_DIRS
+from .key_findings import Context, Tables
+from .text.formats import LANGS, integer, percent
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates"
-KEY_NUMBER = "key_number"
+PAGE = "index"
 #: Result tables the design table is read from, first found wins.
 DESIGN_TABLES = ("02_cleaning__design.csv", "02_cleaning__coverage_summary.csv")
 DESIGN_TABLE = DESIGN_TABLES[0]
+KEY_NUMBER = "key_number"
 #: Unit labels used by chapters' tables -> the unit types of config.
 UNIT_ALIASES = {"kommune (all)": "kommune", "kommuner": "kommune", "municipalities": "kommune",
                 "fylkeskommuner": "fylkeskommune", "county municipalities": "fylkeskommune"}
 STATUS_FILE = "status.json"
-
-#: The design as published in February 2014 (STUDY.md): unit type -> (population, mapped, answered).
-PUBLISHED_DESIGN = {
-    "kommune": (428, 316, 200),
-    "fylkeskommune": (18, 15, 11),
-}
-UNIT_LABELS = {"kommune": "Municipalities (kommuner)", "fylkeskommune": "County municipalities (fylkeskommuner)",
-               "all": "All local governments", "total": "All local governments"}
 
 
 @dataclass
 class ChapterEntry:
     chapter: ChapterInfo
     href: str | None
-    key_numbers: list[dict[str, str]] = field(default_factory=list)
     status: str | None = None       # None = fine; else one of missing, failed, skipped, stale
-    status_text: str = ""
+    reason: str = ""                # what the build said (shown only in the build details)
     tables: list[str] = field(default_factory=list)
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f} %"
-
-
-def _int(x: Any) -> str:
-    return f"{int(x):,}".replace(",", "\u202f")
 
 
 def _design_source(paths: Paths) -> tuple[str, pd.DataFrame] | None:
@@ -103,19 +88,33 @@ def _design_source(paths: Paths) -> tuple[str, pd.DataFrame] | None:
     return None
 
 
-def design_rows(paths: Paths) -> tuple[list[dict[str, str]], str | None]:
+def _published_design(claims: Mapping[str, claims_mod.Claim]) -> list[tuple[str, int, int, int]]:
+    from sosiale_kommuner.config import N_COUNTY_MUNICIPALITIES, N_MUNICIPALITIES
+
+    c = claims.get("design_answered")
+    if c is None:
+        return []
+    f = c.figures
+    return [("kommune", N_MUNICIPALITIES, int(f["k_mapped"]), int(f["k_answered"])),
+            ("fylkeskommune", N_COUNTY_MUNICIPALITIES, int(f["f_mapped"]), int(f["f_answered"]))]
+
+
+def design_rows(paths: Paths, lang: str = "nb", claims: Mapping[str, claims_mod.Claim] | None = None
+                ) -> tuple[list[dict[str, Any]], str | None]:
     """Rows of the design table and the result table they come from (None: published figures).
 
     Rows: municipalities (then their size classes, indented, when the table has them),
-    county municipalities, and all local governments.
+    county municipalities, and all local governments; numbers formatted for ``lang``.
     """
+    from . import labels
+
     found = _design_source(paths)
     if found is not None:
         source, df = found
         records = [(str(r.unit), int(r.population), int(r.mapped), int(r.answered)) for r in df.itertuples()]
     else:
         source = None
-        records = [(k, *v) for k, v in PUBLISHED_DESIGN.items()]
+        records = _published_design(claims if claims is not None else claims_mod.load_claims(paths))
     units = [r for r in records if r[0] in ("kommune", "fylkeskommune")]
     details = [r for r in records if r[0] not in ("kommune", "fylkeskommune", "all", "total")]
     ordered = []
@@ -128,17 +127,38 @@ def design_rows(paths: Paths) -> tuple[list[dict[str, str]], str | None]:
         total = ("all", *(sum(r[i] for r in units) for i in (1, 2, 3)))
     if total is not None:
         ordered.append((total, False))
-    rows: list[dict[str, str]] = []
+    names = {"kommune": "design.municipalities", "fylkeskommune": "design.county_municipalities",
+             "all": "design.total", "total": "design.total"}
+    rows: list[dict[str, Any]] = []
     for (unit, pop, mapped, answered), sub in ordered:
         rows.append({
-            "unit": (f"size class {unit}" if sub else UNIT_LABELS.get(unit, unit)),
-            "population": _int(pop), "mapped": _int(mapped), "answered": _int(answered),
-            "coverage": _pct(mapped / pop) if pop else "–",
-            "response": _pct(answered / mapped) if mapped else "–",
-            "overall": _pct(answered / pop) if pop else "–",
-            "total": unit in ("all", "total"), "sub": sub,
+            "unit": labels.size_class(unit, lang) if sub else text.get(PAGE, names.get(unit, ""), lang)
+            if unit in names else unit,
+            "population": integer(pop, lang), "mapped": integer(mapped, lang), "answered": integer(answered, lang),
+            "coverage": percent(mapped / pop, 1, lang) if pop else "–",
+            "response": percent(answered / mapped, 1, lang) if mapped else "–",
+            "overall": percent(answered / pop, 1, lang) if pop else "–",
+            "total": unit in ("all", "total"), "sub": sub, "key": unit, "numbers": (mapped, answered),
         })
     return rows, source
+
+
+def design_table_html(rows: list[dict[str, Any]], lang: str, published: bool = False) -> str:
+    """The design table (rows of :func:`design_rows`) in a box that scrolls on a narrow screen."""
+    esc = html.escape
+    t = lambda key: esc(text.get(PAGE, f"design.{key}", lang))  # noqa: E731
+    caption = t("caption_published" if published else "caption")
+    head = "".join(f'<th scope="col" class="sk-num">{t(k)}</th>'
+                   for k in ("population", "mapped", "answered", "coverage", "response", "overall"))
+    body = []
+    for r in rows:
+        cls = ' class="sk-total"' if r["total"] else ' class="sk-sub"' if r["sub"] else ""
+        cells = "".join(f'<td class="sk-num">{esc(r[k])}</td>'
+                        for k in ("population", "mapped", "answered", "coverage", "response", "overall"))
+        body.append(f'<tr{cls}><th scope="row">{esc(r["unit"])}</th>{cells}</tr>')
+    return (f'<div class="sk-table-box" role="region" tabindex="0" aria-label="{caption}">'
+            f'<table class="sk-design"><caption>{caption}</caption><thead><tr><th scope="col">{t("unit")}</th>'
+            f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
 def read_status(paths: Paths) -> dict[str, dict]:
@@ -157,28 +177,37 @@ def read_status(paths: Paths) -> dict[str, dict]:
 
 def chapter_status(chapter: ChapterInfo, paths: Paths, entry: Mapping[str, Any] | None,
                    stale: bool = False) -> tuple[str | None, str]:
-    """(mark, explanation) of one chapter; mark None means built and up to date.
+    """(mark, the build's reason) of one chapter; mark None means built and up to date.
 
-    ``stale``: the build found that the chapter's code or inputs changed after its page was
-    built (its fingerprint now differs from the one the page was built with).
+    Marks: ``failed``/``skipped`` (last build), ``missing`` (no page), ``stale`` (its code or
+    inputs changed after its page was built).
     """
     page = paths.reports / f"{chapter.stem}.html"
+    reason = str((entry or {}).get("reason") or "").strip()
     if entry:
         state = entry.get("state")
-        reason = str(entry.get("reason") or "").strip()
-        if state == "failed":
-            return "failed", "last build failed" + (f": {reason}" if reason else "")
-        if state == "skipped":
-            return "skipped", "skipped in the last build" + (f": {reason}" if reason else "")
+        if state in ("failed", "skipped"):
+            return state, reason
     if not page.is_file():
-        return "missing", "not built yet"
+        return "missing", reason
     if stale:
-        return "stale", "out of date: its code or inputs changed after this page was built"
-    return None, ""
+        return "stale", reason
+    return None, reason
+
+
+def status_text(entry: ChapterEntry, lang: str) -> str:
+    """The chapter's build status in words."""
+    mark = entry.status or "ok"
+    if mark in ("failed", "skipped") and entry.href is None:
+        mark += "_nopage"
+    return text.get(PAGE, f"status.{mark}", lang)
 
 
 def key_numbers(paths: Paths, stem: str) -> list[dict[str, str]]:
-    """Rows of ``<stem>__key_number.csv`` as {label, value, note} strings ([] when absent)."""
+    """Rows of the old ``<stem>__key_number.csv`` as {label, value, note} strings ([] when absent).
+
+    No longer shown (its labels are English only); kept for readers of that format.
+    """
     path = paths.tables / f"{stem}__{KEY_NUMBER}.csv"
     if not path.is_file():
         return []
@@ -194,16 +223,33 @@ def collect(paths: Paths, book: Book, stale: Iterable[str] = ()) -> list[Chapter
     all_tables = sorted(p.name for p in paths.tables.glob("*.csv")) if paths.tables.is_dir() else []
     entries = []
     for c in book:
-        mark, text = chapter_status(c, paths, status.get(c.stem), c.stem in stale)
+        mark, reason = chapter_status(c, paths, status.get(c.stem), c.stem in stale)
         page = paths.reports / f"{c.stem}.html"
-        entries.append(ChapterEntry(
-            chapter=c,
-            href=f"{c.stem}.html" if page.is_file() else None,
-            key_numbers=key_numbers(paths, c.stem),
-            status=mark, status_text=text,
-            tables=[t for t in all_tables if t.startswith(f"{c.stem}__")],
-        ))
+        entries.append(ChapterEntry(chapter=c, href=f"{c.stem}.html" if page.is_file() else None,
+                                    status=mark, reason=reason,
+                                    tables=[t for t in all_tables if t.startswith(f"{c.stem}__")]))
     return entries
+
+
+_ANCHOR = re.compile(r'<(?:figure|div) class="sk-(?:figure|table-box)" id="((?:fig|tab)-[^"]+)"')
+
+
+def figure_anchors(paths: Paths, lang: str) -> Any:
+    """``anchor(stem, table)``: the first figure or table of a chapter page drawn from ``table``."""
+    cache: dict[str, str] = {}
+
+    def anchor(stem: str, table: str) -> str | None:
+        if stem not in cache:
+            page = paths.reports / EDITION_DIRS[lang] / f"{stem}.html"
+            cache[stem] = page.read_text(encoding="utf-8") if page.is_file() else ""
+        page = cache[stem]
+        for m in _ANCHOR.finditer(page):
+            stops = [i for i in (page.find("</figcaption>", m.end()), page.find("</caption>", m.end())) if i >= 0]
+            if f"tables/{table}" in page[m.end():min(stops) if stops else len(page)]:
+                return m.group(1)
+        return None
+
+    return anchor
 
 
 def _environment() -> jinja2.Environment:
@@ -215,28 +261,90 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_index(paths: Paths, book: Book, *, stale: Iterable[str] = (), k_min: int = 3) -> str:
-    """The contents page as text (no file written); ``stale``: stems of out-of-date chapters."""
+def render_page(template: str, *, key: str, book: Book, lang: str, synthetic: bool, body: Mapping[str, Any],
+                build: str = "", attribution: str = "", toc: bool = True, link_glossary: bool = True) -> str:
+    """A page of the book other than a chapter, in the frame (used by :mod:`.book_pages` too)."""
+    out = _environment().get_template(template).render(
+        lang=lang, page_title=frame.page_title(key, book, lang), stylesheet=frame.stylesheet(),
+        page_kind=key, top_html=frame.top_html(book, key, lang, synthetic=synthetic, toc=toc),
+        bottom_html=frame.bottom_html(book, key, lang, attribution=attribution, build=build), **body)
+    return tidy_html(page_html.finish(out, lang, link_glossary=link_glossary, toc=toc))
+
+
+def render_index(paths: Paths, book: Book, *, stale: Iterable[str] = (), lang: str = "nb",
+                 codebook=None) -> str:
+    """The contents page of edition ``lang`` as text (no file written)."""
+    synthetic = provenance.is_synthetic(paths)
+    claims = claims_mod.load_claims(paths)
     entries = collect(paths, book, stale)
-    rows, source = design_rows(paths)
+    if codebook is None:
+        from sosiale_kommuner.data.codebook import CodebookError, load_codebook
+        try:
+            codebook = load_codebook(paths.raw)
+        except (CodebookError, FileNotFoundError):
+            codebook = None
+    ctx = Context(Tables(paths.tables), lang, claims=claims, codebook=codebook,
+                  chapter_label=lambda stem: str(int(stem[:2])) if stem[:2].isdigit() else stem,
+                  status={e.chapter.stem: e.status for e in entries}, anchors=figure_anchors(paths, lang)
+                  ).with_parameters(read_status(paths).get(findings_mod.TESTS, {}).get("params") or {})
+    design, source = design_rows(paths, lang, claims)
+    up = "../" * EDITION_DIRS[lang].count("/")
     known = {t for e in entries for t in e.tables}
-    other_tables = sorted(p.name for p in paths.tables.glob("*.csv") if p.name not in known) if paths.tables.is_dir() else []
-    text = _environment().get_template("index_page.html.j2").render(
-        study_title=STUDY_TITLE, study_subtitle=STUDY_SUBTITLE, version=__version__,
-        notice_html=provenance.notice_html(provenance.is_synthetic(paths)),
-        synthetic=provenance.is_synthetic(paths),
-        design=rows, design_source=source, design_table=DESIGN_TABLES[-1],
-        entries=entries, other_tables=other_tables, k_min=k_min,
-        attribution=SSB_ATTRIBUTION, versions=provenance.package_versions(),
-    )
-    from .chapter_page import tidy_html
-    return tidy_html(text)
+    others = sorted(p.name for p in paths.tables.glob("*.csv") if p.name not in known) if paths.tables.is_dir() else []
+    t = lambda key, **v: text.get(PAGE, key, lang, **v)  # noqa: E731
+    md = lambda key, **v: text.to_html(t(key, **v))  # noqa: E731
+    published = claims.get("design_answered")
+    design_check = ""
+    if published is not None and source is not None:
+        built = {r["key"]: r["numbers"] for r in design}
+        f = published.figures
+        same = (built.get("kommune") == (f["k_mapped"], f["k_answered"])
+                and built.get("fylkeskommune") == (f["f_mapped"], f["f_answered"]))
+        design_check = t("design.agrees" if same else "design.differs")
+    build_rows = [(text.common("footer.version", lang), f"sosiale-kommuner {__version__}"),
+                  (text.common("footer.packages", lang),
+                   ", ".join(f"{k} {v}" for k, v in provenance.package_versions().items()))]
+    # what the build said of a failed or skipped chapter (its words are English); else the status
+    status_rows = [(frame.page_label(e.chapter.stem, book, lang), e.reason, "en")
+                   if e.status in ("failed", "skipped") and e.reason
+                   else (frame.page_label(e.chapter.stem, book, lang), status_text(e, lang)) for e in entries]
+    build = (provenance.build_table_html(build_rows, text.common("footer.title", lang))
+             + provenance.build_table_html(status_rows, t("status.details")))
+    body = {
+        "study_title": text.common("study.title", lang), "study_subtitle": text.common("study.subtitle", lang),
+        "data_label": t("finding.data"),
+        "lead_html": md("lead"), "lead_synthetic_html": md("lead_synthetic") if synthetic else "",
+        "h": {k: t(f"heading.{k}") for k in ("findings", "chapters", "design", "more", "tables", "cite")},
+        "findings_intro_html": md("findings_intro"),
+        "findings": findings_mod.compute(ctx),
+        "area": lambda area: t("finding.areas_label" if "–" in area else "finding.area", area=area),
+        "chapters": [{"stem": e.chapter.stem, "href": e.href, "label": frame.page_label(e.chapter.stem, book, lang),
+                      "summary": t(f"chapters.{e.chapter.stem}.summary")
+                      if text.has(PAGE, f"chapters.{e.chapter.stem}.summary", lang) else "",
+                      "status": e.status, "status_text": status_text(e, lang) if e.status else ""} for e in entries],
+        "design_table_html": design_table_html(design, lang, published=source is None),
+        "design_source": source, "design_tables_href": f"{up}tables/",
+        "d": {k: t(f"design.{k}") for k in ("note", "source_built", "source_published")},
+        "design_claim_html": claims_mod.cite_html(published, lang) if published is not None else "",
+        "design_check": design_check,
+        "more_html": md("more"), "tables_intro_html": md("tables_intro"), "tables_other": t("tables_other"),
+        "table_groups": [(frame.page_label(e.chapter.stem, book, lang),
+                          [(n, download_label(e.chapter.stem, n, lang)) for n in e.tables]) for e in entries if e.tables],
+        "other_tables": others, "cite_intro_html": md("cite_intro"), "cite_html": provenance.citation_html(lang),
+    }
+    return render_page("index_page.html.j2", key=INDEX, book=book, lang=lang, synthetic=synthetic, body=body,
+                       build=build, attribution=provenance.attribution_html(None, lang))
 
 
-def write_index(paths: Paths, book: Book, *, stale: Iterable[str] = ()) -> Path:
-    """Write ``reports/index.html`` atomically and return its path."""
-    return atomic_write_text(paths.reports / "index.html", render_index(paths, book, stale=stale))
+def write_index(paths: Paths, book: Book, *, stale: Iterable[str] = ()) -> list[Path]:
+    """Write the contents page of every edition atomically; return their paths."""
+    out = []
+    for lang in LANGS:
+        path = paths.reports / EDITION_DIRS[lang] / "index.html"
+        out.append(atomic_write_text(path, render_index(paths, book, stale=stale, lang=lang)))
+    return out
 
 
-__all__ = ["write_index", "render_index", "collect", "design_rows", "chapter_status", "key_numbers",
-           "read_status", "KEY_NUMBER", "DESIGN_TABLE"]
+__all__ = ["write_index", "render_index", "render_page", "collect", "design_rows", "chapter_status",
+           "status_text", "key_numbers", "read_status", "figure_anchors", "design_table_html", "KEY_NUMBER",
+           "DESIGN_TABLE"]

@@ -32,8 +32,9 @@ from typing import Any, Mapping
 import yaml
 
 from sosiale_kommuner import __version__
-from sosiale_kommuner.config import SSB_ATTRIBUTION, SYNTHETIC_FLAG, Paths
+from sosiale_kommuner.config import REPO_ROOT, SSB_ATTRIBUTION, SYNTHETIC_FLAG, Paths
 
+from . import text
 from .book import ChapterInfo
 
 #: Packages whose versions appear in every footer (the numbers depend on them).
@@ -45,12 +46,9 @@ KEY_PACKAGES = (
 PATH_PARAMS = frozenset({"raw_dir", "out_dir"})
 _PATH_SUFFIXES = ("_dir", "_path", "_file", "_root")
 
-SYNTHETIC_NOTICE = (
-    "The survey answers behind every number on this page were "
-    "made by the project's own generator, calibrated to the published figures of 2013; they "
-    "are not the real survey responses. The population figures (SSB) are real."
-)
-
+#: Deprecated: the English notice, for chapters not yet written through the text layer
+#: (they print it themselves). Pages take the notice from :func:`notice_html`.
+SYNTHETIC_NOTICE = text.common("notice.synthetic", "en")
 
 def package_versions(packages: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str]:
     """Installed version of each package (``"not installed"`` if absent), plus Python."""
@@ -107,18 +105,20 @@ def is_synthetic(paths: Paths) -> bool:
     return value
 
 
-def notice_html(synthetic: bool) -> str:
+def notice_html(synthetic: bool, lang: str = "nb") -> str:
+    """The synthetic-data notice (empty when the data are not synthetic)."""
     if not synthetic:
         return ""
-    return (f'<p class="sk-notice" role="note"><strong>Synthetic demonstration data.</strong> '
-            f'{html.escape(SYNTHETIC_NOTICE)}</p>')
+    return (f'<p class="sk-notice" role="note"><strong>{html.escape(text.common("notice.synthetic_title", lang))}'
+            f'</strong> {text.to_html(text.common("notice.synthetic", lang), inline=True)}</p>')
 
 
-def attribution_html(chapter: ChapterInfo | None) -> str:
+def attribution_html(chapter: ChapterInfo | None, lang: str = "nb") -> str:
+    """SSB's attribution, on pages that show SSB's figures."""
     if chapter is not None and not chapter.shows_ssb:
         return ""
     return (f'<p class="sk-attribution">{html.escape(SSB_ATTRIBUTION)} '
-            '(population figures, licence NLOD 2.0 / CC BY 4.0).</p>')
+            f'({html.escape(text.common("footer.ssb_licence", lang))})</p>')
 
 
 def _format_param(value: Any) -> str:
@@ -126,43 +126,108 @@ def _format_param(value: Any) -> str:
 
 
 def footer_html(*, stem: str, code_hash: str, params: Mapping[str, Any] | None,
-                raw_checksums: Mapping[str, str], versions: Mapping[str, str] | None = None) -> str:
-    """The provenance block of a chapter's footer (deterministic HTML)."""
+                raw_checksums: Mapping[str, str], versions: Mapping[str, str] | None = None,
+                lang: str = "nb") -> str:
+    """The provenance block of a chapter's footer (deterministic HTML), in ``lang``."""
     esc = html.escape
+
+    def t(key: str, **values: Any) -> str:
+        return text.common(f"footer.{key}", lang, **values)
+
     versions = package_versions() if versions is None else versions
     rows = [
-        f"<tr><th>Project version</th><td>sosiale-kommuner {esc(__version__)}</td></tr>",
-        f'<tr><th>Code hash</th><td class="sk-hash">{esc(code_hash)}</td></tr>',
+        f"<tr><th>{esc(t('version'))}</th><td>sosiale-kommuner {esc(__version__)}</td></tr>",
+        f'<tr><th>{esc(t("code_hash"))}</th><td class="sk-hash">{esc(code_hash)}</td></tr>',
     ]
     shown = public_params(params)
     if shown:
         items = ", ".join(f"<code>{esc(k)} = {esc(_format_param(v))}</code>" for k, v in shown.items())
     else:
-        items = "none"
-    rows.append(f"<tr><th>Parameters</th><td>{items}</td></tr>")
+        items = esc(t("no_parameters"))
+    rows.append(f"<tr><th>{esc(t('parameters'))}</th><td>{items}</td></tr>")
     pkg = ", ".join(f"{esc(k)} {esc(v)}" for k, v in versions.items())
-    rows.append(f"<tr><th>Packages</th><td>{pkg}</td></tr>")
+    rows.append(f"<tr><th>{esc(t('packages'))}</th><td>{pkg}</td></tr>")
     raw_rows = "".join(
         f'<tr><td><code>{esc(name)}</code></td><td class="sk-hash">{esc(digest)}</td></tr>'
         for name, digest in sorted(raw_checksums.items())
     )
     raw_table = (
-        '<table class="sk-raw"><caption>Raw files read (SHA-256)</caption>'
-        f"<thead><tr><th>File in the raw folder</th><th>SHA-256</th></tr></thead><tbody>{raw_rows}</tbody></table>"
-        if raw_rows else "<p>This chapter reads no raw files directly.</p>"
+        f'<table class="sk-raw"><caption>{esc(t("raw_caption"))}</caption>'
+        f"<thead><tr><th>{esc(t('raw_file'))}</th><th>SHA-256</th></tr></thead><tbody>{raw_rows}</tbody></table>"
+        if raw_rows else f"<p>{esc(t('no_raw'))}</p>"
     )
     return (
-        f'<section class="sk-provenance" aria-label="Provenance">\n'
-        f"<h2>Provenance</h2>\n"
-        f"<p>Built from notebook <code>notebooks/{esc(stem)}.ipynb</code>. "
-        f"The code hash covers that notebook and the <code>lib/</code> package; a changed line of "
-        f"code or a changed raw file changes it or the checksums below.</p>\n"
-        f'<table class="sk-meta"><tbody>{"".join(rows)}</tbody></table>\n'
-        f"{raw_table}\n</section>"
+        f'<div class="sk-provenance">\n'
+        f"<p>{text.to_html(t('built_from', notebook=f'notebooks/{stem}.ipynb'), inline=True)}</p>\n"
+        f'<table class="sk-meta"><caption>{esc(t("title"))}</caption><tbody>{"".join(rows)}</tbody></table>\n'
+        f"{raw_table}\n</div>"
     )
+
+
+#: The project's citation metadata (Citation File Format), at the repository root.
+CITATION_FILE = REPO_ROOT / "CITATION.cff"
+
+
+def citation(path=CITATION_FILE) -> dict[str, Any]:
+    """``CITATION.cff`` as a mapping ({} when the file is absent)."""
+    try:
+        data = yaml.safe_load(open(path, encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path.name}: not valid YAML ({exc})") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _names(people) -> str:
+    out = []
+    for p in people or []:
+        name = p.get("name") or " ".join(x for x in (p.get("given-names"), p.get("family-names")) if x)
+        if name:
+            out.append(str(name))
+    return ", ".join(out)
+
+
+def citation_html(lang: str = "nb", cff: Mapping[str, Any] | None = None) -> str:
+    """How to cite the report, from ``CITATION.cff``: the reference, and what it builds on."""
+    cff = citation() if cff is None else cff
+    if not cff.get("title"):
+        return ""
+    esc = html.escape
+    # the citation file is written in English: marked so in the other edition
+    mark = "" if lang == "en" else ' lang="en"'
+    parts = [f"<span{mark}>{esc(_names(cff.get('authors')))}</span>", f"<cite{mark}>{esc(str(cff['title']))}</cite>"]
+    if cff.get("version"):
+        parts.append(esc(text.common("cite.version", lang, version=str(cff["version"]))))
+    if cff.get("date-released"):
+        parts.append(esc(str(cff["date-released"])))
+    if cff.get("doi"):
+        parts.append(f"doi:{esc(str(cff['doi']))}")
+    if cff.get("license"):
+        parts.append(esc(text.common("cite.licence", lang, licence=str(cff["license"]))))
+    lines = [f'<p class="sk-cite-ref">{". ".join(p for p in parts if p)}.</p>']
+    for ref in cff.get("references") or []:
+        who, title = _names(ref.get("authors")), str(ref.get("title", ""))
+        year = f" ({ref['year']})" if ref.get("year") else ""
+        key = "cite.data" if ref.get("type") == "data" else "cite.original"
+        reference = f"{who}{year}: {title}" + (f". {ref['notes']}" if ref.get("notes") else "")
+        before, _, after = text.common(key, lang, reference="\x00").partition("\x00")
+        lines.append(f'<p class="sk-cite-source">{esc(before)}<span lang="nb">{esc(reference)}</span>{esc(after)}</p>')
+    return "\n".join(lines)
+
+
+def build_table_html(rows: list[tuple[str, ...]], caption: str) -> str:
+    """A small two-column table of build facts (for a page's collapsed build details). A row
+    may name the language of its value when it is not the page's: ``(name, value, "en")``
+    (the build's own messages are English)."""
+    esc = html.escape
+    body = "".join(f"<tr><th>{esc(r[0])}</th><td{f' lang={chr(34)}{r[2]}{chr(34)}' if len(r) > 2 else ''}>"
+                   f"{esc(r[1])}</td></tr>" for r in rows)
+    return f'<table class="sk-meta"><caption>{esc(caption)}</caption><tbody>{body}</tbody></table>'
 
 
 __all__ = [
-    "KEY_PACKAGES", "SYNTHETIC_NOTICE", "package_versions", "public_params", "is_synthetic",
-    "notice_html", "attribution_html", "footer_html",
+    "KEY_PACKAGES", "package_versions", "public_params", "is_synthetic",
+    "notice_html", "attribution_html", "footer_html", "citation", "citation_html", "build_table_html",
+    "CITATION_FILE",
 ]

@@ -15,7 +15,7 @@ from sosiale_kommuner.config import Paths
 from sosiale_kommuner.files import write_csv
 
 ESTIMATES_COLUMNS = [
-    "item", "area", "level", "domain", "group", "estimate", "se", "ci_low", "ci_high",
+    "item", "area", "level", "domain", "group", "estimate", "se", "ci_low", "ci_high", "df",
     "n_unweighted", "n_weighted", "suppressed",
 ]
 TESTS_COLUMNS = [

@@ -1,6 +1,13 @@
-"""Tables for reading: one look for every table shown in a chapter.
+"""Tables for reading the way the chapters not yet converted make them (pandas Styler).
+
+New and converted chapters use :mod:`.tables` (headers from the text layer, estimate and
+interval in one cell, at most 25 rows shown, numbered captions through ``ChapterPage.table``).
+This module stays for the others until they are converted:
 
 ``display(styling.table(df, percent=["estimate"], labels=..., lang="nb"))``
+
+Displayed on its own, the table sits in a focusable scrolling box (:class:`BoxedStyler`), and
+yes/no values read ``Ja``/``Nei`` (``Yes``/``No``), never ``True``/``False``.
 
 Why a pandas :class:`~pandas.io.formats.style.Styler`: it is part of pandas (no new
 dependency, pinned with pandas), it renders plain HTML tables that our inline stylesheet
@@ -25,13 +32,16 @@ separators exactly and suppressed cells can be marked), and the Styler only adds
 from __future__ import annotations
 
 import hashlib
+import html
 import math
+import re
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from . import labels as names
 from .disclosure import DEFAULT_K, SUPPRESSED_SYMBOL
 
 MISSING = "–"
@@ -120,6 +130,7 @@ def table(df: pd.DataFrame, *, lang: str = "en", percent: Iterable[str] = (),
         else:
             vmap = value_labels.get(col, {})
             cells[col] = [MISSING if (x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)))
+                          else names.boolean(x, lang) if isinstance(x, (bool, np.bool_)) and x not in vmap
                           else str(vmap.get(x, labels.get(x, x))) for x in s.tolist()]
     display = pd.DataFrame(cells, columns=shown)
     display.columns = [str(labels.get(c, c)) for c in shown]
@@ -128,7 +139,8 @@ def table(df: pd.DataFrame, *, lang: str = "en", percent: Iterable[str] = (),
     digest = hashlib.sha256(
         (repr(caption) + display.to_csv(index=False, lineterminator="\n")).encode("utf-8")
     ).hexdigest()[:10]
-    styler = Styler(display, uuid=f"sk{digest}", cell_ids=False, caption=caption)
+    styler = BoxedStyler(display, uuid=f"sk{digest}", cell_ids=False, caption=caption)
+    styler.sk_lang = lang
     styler.hide(axis="index")
     styler.set_td_classes(classes)
     styler.set_table_attributes('class="sk-table"')
@@ -150,9 +162,23 @@ def table(df: pd.DataFrame, *, lang: str = "en", percent: Iterable[str] = (),
     return styler
 
 
+class BoxedStyler(Styler):
+    """A Styler that, displayed on its own in a notebook, sits in a box that scrolls sideways on a
+    narrow screen and can take keyboard focus (``role="region"``, ``tabindex="0"``, ``aria-label``:
+    its caption), like every table of :mod:`.tables`."""
+
+    sk_lang = "nb"
+
+    def _repr_html_(self) -> str:
+        body = self.to_html()
+        words = re.sub(r"<[^>]+>", "", self.caption or "").strip() or names.vocab("table.unnamed", self.sk_lang)
+        return (f'<div class="sk-table-box" role="region" tabindex="0" '
+                f'aria-label="{html.escape(html.unescape(words), quote=True)}">{body}</div>')
+
+
 def to_html(df: pd.DataFrame, **kwargs: Any) -> str:
     """:func:`table` rendered to an HTML string (deterministic)."""
     return table(df, **kwargs).to_html()
 
 
-__all__ = ["table", "to_html", "format_number", "MISSING"]
+__all__ = ["table", "to_html", "format_number", "BoxedStyler", "MISSING"]

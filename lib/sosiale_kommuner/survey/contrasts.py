@@ -21,6 +21,7 @@ import numpy as np
 from scipy import special
 
 from .design import SurveyDesign
+from .errors import SurveyError
 from .estimation import mean_scores
 
 
@@ -99,7 +100,7 @@ def domain_difference(design: SurveyDesign, y: np.ndarray, ok: np.ndarray, g: np
     Wald interval ``d ± t se`` it does not collapse when one small group (11 county
     municipalities) answers all alike. The SE, t and p stay the linearised ones.
     """
-    ma, mb = ok & (g == a), ok & (g == b)
+    ma, mb = design.used(ok & (g == a)), design.used(ok & (g == b))
     if not ma.any() or not mb.any():
         return dict(estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan, t=np.nan, df=float(design.df),
                     p_value=np.nan, n_a=int(ma.sum()), n_b=int(mb.sum()))
@@ -108,7 +109,8 @@ def domain_difference(design: SurveyDesign, y: np.ndarray, ok: np.ndarray, g: np
     eb, sb, _ = mean_scores(design, yz, mb)
     est = float(ea[0] - eb[0])
     if df_method not in ("design", "satterthwaite"):
-        raise ValueError(f"df_method must be 'design' or 'satterthwaite', not {df_method!r}")
+        raise SurveyError("unknown df method", where="domain_difference", expected="'design' or 'satterthwaite'",
+                          got=repr(df_method))
     cov = stratum_covariance(design, np.column_stack([sa[:, 0], sb[:, 0]]))  # one residualisation
     vh = cov[:, 0, 0] + cov[:, 1, 1] - 2 * cov[:, 0, 1]
     var = float(vh.sum())

@@ -1,4 +1,4 @@
-"""Survey designs and Taylor-linearisation variances (docs/contracts.md §7).
+"""Survey designs, their domains (``subset``) and Taylor-linearisation variances (docs/contracts.md §7).
 
 A :class:`SurveyDesign` is a one-stage stratified (optionally clustered) design with
 weights, an optional finite population correction and optional calibration information.
@@ -6,12 +6,15 @@ It mirrors R's
 
 .. code-block:: r
 
-    svydesign(id = ~psu, strata = ~strata, weights = ~w, fpc = ~N_h, data = d)
+    d <- svydesign(id = ~psu, strata = ~strata, weights = ~w, fpc = ~N_h, data = x)
+    sub <- subset(d, region == "north")            # design.subset("region == 'north'")
+    degf(sub)                                      # sub.degf()
 
-followed, when ``calibration`` is given, by ``rake()`` / ``calibrate()`` /
-``postStratify()``: standard errors then use the residuals of the influence values
-from a weighted least-squares regression on the calibration model matrix, as
-``survey:::svyrecvar`` does for ``calibrate()`` designs (and, to ~1e-12, for ``rake()``).
+A calibrated design (:func:`~sosiale_kommuner.survey.weighting.rake`,
+:func:`~sosiale_kommuner.survey.weighting.calibrate`,
+:func:`~sosiale_kommuner.survey.weighting.poststratify`) carries a
+:class:`~sosiale_kommuner.survey.calibration.Calibration`; its standard errors use the
+residuals of the influence values on the calibration margins.
 
 Conventions (the same as R's survey package):
 
@@ -23,110 +26,25 @@ Conventions (the same as R's survey package):
   totals of ``x``.
 * A stratum with a single PSU raises :class:`LonelyPSUError` (R's
   ``options(survey.lonely.psu = "fail")``, the default).
+* **Domains** (R ``subset(design, ...)``): the subset keeps the whole design — strata, PSUs,
+  fpc, calibration — and only its units contribute to an estimate (the others get influence
+  0), so variances are those of domain estimation. Its degrees of freedom are the PSUs that
+  remain minus the strata that remain (R ``degf(subset(...))``).
 * Design degrees of freedom: number of PSUs minus number of strata (R ``degf()``).
 
-Weights are never changed in place: every weighting step yields a new array, and a
+Weights are never changed in place: every weighting step yields a new design, and a
 design holds exactly one weight vector.
 """
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-
-class DesignError(ValueError):
-    """A survey design was specified inconsistently (names the column and the problem)."""
-
-
-class LonelyPSUError(DesignError):
-    """A stratum holds a single PSU, so its variance cannot be estimated (R: lonely PSU "fail")."""
-
-
-# ---------------------------------------------------------------------------------------
-# Calibration information
-# ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Calibration:
-    """What a calibration (raking, post-stratification) calibrated on.
-
-    ``model_matrix`` (n x k) holds the indicator ("dummy") columns of every category of
-    every margin, zero for rows outside the margin's population (e.g. municipal margins on
-    county rows); it may be rank deficient (each margin's dummies sum to the same
-    intercept). ``base_weights`` are the weights *before* calibration; they are the weights
-    of the least-squares projection, as in R's ``calibrate()`` (``qr(mm * sqrt(w_old))``).
-    ``labels`` name the columns (``"margin=category"``).
-    """
-
-    model_matrix: np.ndarray
-    base_weights: np.ndarray
-    labels: tuple[str, ...] = ()
-
-    def residualize(self, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Replace weighted scores ``x`` (n x p, R's ``x`` in ``svyrecvar``) by calibration residuals.
-
-        With ``u = x / w`` (per-unit influence), returns ``w * (u - M b)`` where ``b`` is the
-        weighted least-squares coefficient of ``u`` on ``M`` with weights ``base_weights``:
-        R ``qr.resid(qr(mm * whalf), x / (g * whalf)) * g * whalf`` in ``svyrecvar``.
-        Rows with weight 0 (outside a domain that was cut out) keep score 0 in ``u``.
-        """
-        w = np.asarray(weights, dtype=float)
-        u = np.divide(x, w[:, None], out=np.zeros_like(x), where=w[:, None] != 0)
-        sw, q = self._basis
-        v = u * sw[:, None]
-        resid = (v - q @ (q.T @ v)) / sw[:, None]
-        return resid * w[:, None]
-
-    @cached_property
-    def _basis(self):
-        """``sqrt(base_weights)`` and an orthonormal basis of the weighted model matrix's columns
-        (SVD with numerical rank, so redundant margin dummies are fine); computed once."""
-        sw = np.sqrt(np.asarray(self.base_weights, dtype=float))
-        u, s, _ = np.linalg.svd(self.model_matrix * sw[:, None], full_matrices=False)
-        rank = int(np.sum(s > s.max() * max(self.model_matrix.shape) * np.finfo(float).eps))
-        return sw, u[:, :rank]
-
-    @staticmethod
-    def from_columns(data: pd.DataFrame, columns: Sequence[str], base_weights) -> "Calibration":
-        """Build calibration info from categorical columns of ``data``.
-
-        One indicator per observed category of each column; missing values give a row of
-        zeros for that column (so municipal margins can be stacked with a county cell:
-        pass e.g. ``["unit_type", "size_class", "region"]`` where size class and region are
-        empty for counties and ``unit_type`` supplies each population's total).
-        """
-        mats, labels = [], []
-        for col in columns:
-            if col not in data.columns:
-                raise DesignError(f"calibration column {col!r} not in data (columns: {list(data.columns)})")
-            d = pd.get_dummies(data[col], dtype=float)
-            mats.append(d.to_numpy())
-            labels += [f"{col}={c}" for c in d.columns]
-        return Calibration(np.column_stack(mats), np.asarray(base_weights, dtype=float), tuple(labels))
-
-
-class ProjectedCalibration(Calibration):
-    """A :class:`Calibration` whose residualisation reuses one precomputed projection.
-
-    Same result as :meth:`Calibration.residualize` (the weighted least-squares residual on
-    the calibration model matrix), computed as ``u - M pinv(M sqrt(w0)) (u sqrt(w0))`` with
-    the pseudo-inverse formed once per design instead of one least-squares solve per call.
-    """
-
-    def residualize(self, x, weights):
-        w = np.asarray(weights, dtype=float)
-        u = np.divide(x, w[:, None], out=np.zeros_like(x), where=w[:, None] != 0)
-        cache = self.__dict__.get("_proj")
-        if cache is None:
-            sw = np.sqrt(self.base_weights)
-            cache = (self.model_matrix @ np.linalg.pinv(self.model_matrix * sw[:, None]), sw)
-            object.__setattr__(self, "_proj", cache)
-        proj, sw = cache
-        return (u - proj @ (u * sw[:, None])) * w[:, None]
+from .calibration import Calibration, ProjectedCalibration
+from .errors import DesignError, LonelyPSUError
 
 
 # ---------------------------------------------------------------------------------------
@@ -135,13 +53,15 @@ class ProjectedCalibration(Calibration):
 def _column_or_array(data: pd.DataFrame, value, what: str) -> np.ndarray:
     if isinstance(value, str):
         if value not in data.columns:
-            raise DesignError(f"{what} column {value!r} not in data (columns: {list(data.columns)})")
+            raise DesignError(f"{what} column not in the data", where="SurveyDesign",
+                              expected=f"a column {value!r}", got=f"columns {list(data.columns)}")
         return data[value].to_numpy()
     arr = np.asarray(value)
     if arr.ndim == 0:
         return np.repeat(arr, len(data))
     if len(arr) != len(data):
-        raise DesignError(f"{what} has {len(arr)} values but data has {len(data)} rows")
+        raise DesignError(f"{what} do not fit the data", where="SurveyDesign",
+                          expected=f"{len(data)} values (one per row)", got=f"{len(arr)} values")
     return arr
 
 
@@ -169,20 +89,26 @@ class SurveyDesign:
         self.data = data.reset_index(drop=True)
         n = len(self.data)
         if n == 0:
-            raise DesignError("design data has no rows")
+            raise DesignError("the design's data has no rows", where="SurveyDesign",
+                              expected="one row per responding unit", got="0 rows")
         w = _column_or_array(self.data, weights, "weights").astype(float)
         if not np.all(np.isfinite(w)) or np.any(w <= 0):
-            bad = np.flatnonzero(~np.isfinite(w) | (w <= 0))[:5].tolist()
-            raise DesignError(f"weights must be finite and > 0; bad rows (0-based): {bad}")
+            bad = np.flatnonzero(~np.isfinite(w) | (w <= 0))
+            raise DesignError("weights must be finite and > 0", where="SurveyDesign",
+                              expected="positive weights (population units per respondent)",
+                              got=f"{len(bad)} rows with a missing, infinite or non-positive weight "
+                                  f"(first row positions {bad[:5].tolist()})")
         self.weights = w
         self.weights_name = weights if isinstance(weights, str) else None
         s = np.zeros(n, dtype=int) if strata is None else _column_or_array(self.data, strata, "strata")
         if pd.isna(pd.Series(s)).any():
-            raise DesignError(f"strata {strata!r} has missing values")
+            raise DesignError("strata have missing values", where=f"strata {strata!r}",
+                              expected="a stratum for every row", got=f"{int(pd.isna(pd.Series(s)).sum())} missing")
         self.strata_labels, self.strata = np.unique(np.asarray(s).astype(str), return_inverse=True)
         p = np.arange(n) if psu is None else _column_or_array(self.data, psu, "psu")
         if pd.isna(pd.Series(p)).any():
-            raise DesignError(f"psu {psu!r} has missing values")
+            raise DesignError("PSU ids have missing values", where=f"psu {psu!r}",
+                              expected="a PSU id for every row", got=f"{int(pd.isna(pd.Series(p)).sum())} missing")
         # PSUs nested within strata
         key = pd.Series(self.strata.astype(str)) + "\x1f" + pd.Series(np.asarray(p).astype(str))
         _, self.psu = np.unique(key.to_numpy(), return_inverse=True)
@@ -190,15 +116,19 @@ class SurveyDesign:
         self.psu_stratum = np.zeros(self.n_psu, dtype=int)
         self.psu_stratum[self.psu] = self.strata
         self.n_h = np.bincount(self.psu_stratum, minlength=len(self.strata_labels))
-        lonely = [self.strata_labels[h] for h in np.flatnonzero(self.n_h < 2)]
+        lonely = [str(self.strata_labels[h]) for h in np.flatnonzero(self.n_h < 2)]
         if lonely:
-            raise LonelyPSUError(
-                f"stratum/strata {lonely} of {strata!r} hold a single PSU; the variance cannot be "
-                "estimated (R survey.lonely.psu='fail'). Merge the stratum with a neighbour.")
+            raise LonelyPSUError("a stratum holds a single PSU, so its variance cannot be estimated "
+                                 "(R survey.lonely.psu = 'fail')", where=f"strata {strata!r}",
+                                 expected="at least 2 PSUs per stratum", got=f"1 PSU in {lonely}",
+                                 hint="merge the stratum with a neighbouring one")
         self.N_h = None if fpc is None else self._fpc_counts(fpc)
         if calibration is not None and calibration.model_matrix.shape[0] != n:
-            raise DesignError("calibration model matrix has a different number of rows than data")
+            raise DesignError("the calibration does not fit the data", where="SurveyDesign",
+                              expected=f"a model matrix with {n} rows", got=f"{calibration.model_matrix.shape[0]} rows")
         self.calibration = calibration
+        #: the domain of a :meth:`subset` (boolean per row), None for the whole design
+        self.domain: np.ndarray | None = None
         self._spec = dict(weights=weights, strata=strata, fpc=fpc, psu=psu)
 
     # -- construction helpers ---------------------------------------------------------
@@ -208,7 +138,8 @@ class SurveyDesign:
         if isinstance(fpc, Mapping):
             missing = [h for h in self.strata_labels if h not in {str(k) for k in fpc}]
             if missing:
-                raise DesignError(f"fpc mapping has no population count for strata {missing}")
+                raise DesignError("the fpc mapping lacks strata", where="fpc", expected="a count N_h for every stratum",
+                                  got=f"no count for strata {missing}")
             lookup = {str(k): float(v) for k, v in fpc.items()}
             N = np.array([lookup[h] for h in self.strata_labels])
         else:
@@ -217,13 +148,17 @@ class SurveyDesign:
             for h in range(H):
                 v = np.unique(vals[self.strata == h])
                 if len(v) != 1:
-                    raise DesignError(f"fpc {fpc!r} is not constant within stratum {self.strata_labels[h]!r}: {v}")
+                    raise DesignError("fpc varies within a stratum", where=f"fpc {fpc!r}",
+                                      expected="one population count per stratum",
+                                      got=f"{len(v)} different values in stratum {self.strata_labels[h]!r}")
                 N[h] = v[0]
         if np.any(N < 1):
-            raise DesignError(f"fpc must be population counts N_h (>= 1), not sampling fractions; got {N}")
-        over = [self.strata_labels[h] for h in range(H) if self.n_h[h] > N[h]]
+            raise DesignError("fpc must be population counts N_h, not sampling fractions", where="fpc",
+                              expected="counts >= 1 (R fpc = ~N_h)", got=f"{N.tolist()}")
+        over = [str(self.strata_labels[h]) for h in range(H) if self.n_h[h] > N[h]]
         if over:
-            raise DesignError(f"strata {over}: more sampled PSUs than the population count N_h in fpc")
+            raise DesignError("more sampled PSUs than the population count", where="fpc",
+                              expected="n_h <= N_h in every stratum", got=f"n_h > N_h in strata {over}")
         return N
 
     def without_fpc(self) -> "SurveyDesign":
@@ -235,23 +170,76 @@ class SurveyDesign:
     def with_weights(self, weights, calibration: Calibration | None = None) -> "SurveyDesign":
         """A new design with other weights (and calibration info); this one is unchanged."""
         spec = dict(self._spec, weights=weights)
-        return SurveyDesign(self.data, calibration=calibration, **spec)
+        out = SurveyDesign(self.data, calibration=calibration, **spec)
+        out.N_h = self.N_h
+        out.domain = self.domain
+        return out
 
     def _copy(self) -> "SurveyDesign":
-        out = object.__new__(SurveyDesign)
+        out = object.__new__(type(self))
         out.__dict__.update(self.__dict__)
         return out
+
+    # -- domains -----------------------------------------------------------------------
+    def subset(self, condition) -> "SurveyDesign":
+        """The design restricted to a domain: R ``subset(design, condition)``.
+
+        ``condition``: a boolean array or Series (one value per row; missing counts as
+        False) or a string evaluated on the data (``DataFrame.eval``, e.g.
+        ``"stype == 'H'"``; back-quote names with dots: ``"`sch.wide` == 'Yes'"``). The
+        whole design is kept for the variance; only the domain's units contribute to an
+        estimate, and :meth:`degf` counts the PSUs and strata that remain. A subset of a
+        subset is the intersection.
+        """
+        if isinstance(condition, str):
+            try:
+                cond = self.data.eval(condition)
+            except Exception as exc:  # pandas raises many kinds; name the expression, not the data
+                raise DesignError("cannot evaluate the subset condition", where="SurveyDesign.subset",
+                                  expected="an expression of the data's columns",
+                                  got=f"{condition!r} ({type(exc).__name__})",
+                                  hint="back-quote column names with dots or spaces") from None
+        else:
+            cond = condition
+        mask = pd.Series(np.asarray(cond)).fillna(False).to_numpy(dtype=bool) if not isinstance(cond, pd.Series) \
+            else cond.fillna(False).to_numpy(dtype=bool)
+        if mask.shape != (self.n,):
+            raise DesignError("the subset condition does not fit the design", where="SurveyDesign.subset",
+                              expected=f"{self.n} values (one per row)", got=f"shape {mask.shape}")
+        out = self._copy()
+        out.domain = mask & self.in_domain
+        return out
+
+    @property
+    def in_domain(self) -> np.ndarray:
+        """Boolean per row: in the design's domain (all True unless this is a :meth:`subset`)."""
+        return np.ones(self.n, dtype=bool) if self.domain is None else self.domain
+
+    def used(self, mask) -> np.ndarray:
+        """``mask`` (boolean per row) restricted to the design's domain."""
+        return np.asarray(mask, dtype=bool) & self.in_domain
+
+    def degf(self, mask=None) -> int:
+        """Degrees of freedom: PSUs minus strata among the units of the domain (and of ``mask``).
+
+        R ``degf(design)``; for a subset R ``degf(subset(design, ...))``: the PSUs that
+        remain minus the strata that remain.
+        """
+        m = self.in_domain if mask is None else self.used(mask)
+        if self.domain is None and mask is None:
+            return int(self.n_psu - len(self.strata_labels))
+        return int(len(np.unique(self.psu[m])) - len(np.unique(self.strata[m])))
 
     # -- basic properties ----------------------------------------------------------
     @property
     def n(self) -> int:
-        """Number of rows (responding units)."""
+        """Number of rows (responding units; a subset keeps all rows)."""
         return len(self.data)
 
     @property
     def df(self) -> int:
-        """Design degrees of freedom: #PSUs - #strata (R ``degf(design)``)."""
-        return int(self.n_psu - len(self.strata_labels))
+        """Design degrees of freedom, :meth:`degf` (R ``degf(design)``)."""
+        return self.degf()
 
     @property
     def has_fpc(self) -> bool:
@@ -260,22 +248,25 @@ class SurveyDesign:
     def column(self, name: str) -> pd.Series:
         """A column of the design's data (raises naming the column if absent)."""
         if name not in self.data.columns:
-            raise DesignError(f"column {name!r} not in design data (columns: {list(self.data.columns)})")
+            raise DesignError("column not in the design's data", where="SurveyDesign.column",
+                              expected=f"a column {name!r}", got=f"columns {list(self.data.columns)}")
         return self.data[name]
 
     def domain_mask(self, domain: str | None, group) -> np.ndarray:
-        """Boolean mask of a domain (``domain`` column == ``group``); all rows if ``domain`` is None."""
+        """Rows of a domain group (``domain`` column == ``group``) within the design's own domain;
+        the design's domain if ``domain`` is None."""
         if domain is None:
-            return np.ones(self.n, dtype=bool)
-        return (self.column(domain) == group).fillna(False).to_numpy(dtype=bool)
+            return self.in_domain.copy()
+        return self.used((self.column(domain) == group).fillna(False).to_numpy(dtype=bool))
 
     # -- variance --------------------------------------------------------------------
     def variance(self, scores: np.ndarray) -> np.ndarray:
         """Design covariance matrix of the totals of weighted scores.
 
         ``scores`` (n, or n x p) are the weighted influence values ``w_i * u_i`` whose column
-        sums are the linearised estimators (R's ``x`` in ``svyrecvar(x, ...)``). Calibration
-        residuals are taken first when the design is calibrated. Returns a p x p matrix.
+        sums are the linearised estimators (R's ``x`` in ``svyrecvar(x, ...)``); rows outside
+        a subset's domain must hold 0. Calibration residuals are taken first when the design
+        is calibrated. Returns a p x p matrix.
         """
         x = np.asarray(scores, dtype=float)
         x = x.reshape(self.n, -1)
@@ -292,16 +283,34 @@ class SurveyDesign:
         return zc.T @ (zc * scale[:, None])
 
     def __repr__(self) -> str:
+        dom = "" if self.domain is None else f", domain={int(self.domain.sum())} of {self.n}"
+        cal = "none" if self.calibration is None else self.calibration.variance
         return (f"SurveyDesign(n={self.n}, strata={len(self.strata_labels)}, psu={self.n_psu}, "
-                f"fpc={self.has_fpc}, calibrated={self.calibration is not None}, df={self.df})")
+                f"fpc={self.has_fpc}, calibration={cal}, df={self.df}{dom})")
+
+
+def svydesign(data: pd.DataFrame, weights, strata=None, fpc=None, ids=None) -> SurveyDesign:
+    """R ``svydesign(id = ~ids, strata = ~strata, weights = ~weights, fpc = ~fpc, data = data)``:
+    :class:`SurveyDesign` with R's argument names (``ids`` are the PSUs; omit for ``id = ~1``)."""
+    return SurveyDesign(data, weights, strata=strata, fpc=fpc, psu=ids)
+
+
+def degf(x) -> int:
+    """R ``degf()``: the degrees of freedom of a design (or subset), or of an estimate
+    (:meth:`~sosiale_kommuner.survey.estimate.Estimate.degf`)."""
+    return x.degf()
 
 
 def fast_design(design: SurveyDesign) -> SurveyDesign:
     """A shallow copy of ``design`` whose calibration residuals use a cached projection
     (:class:`ProjectedCalibration`); variances agree with the original to rounding."""
     cal = design.calibration
-    if cal is None or isinstance(cal, ProjectedCalibration):
+    if cal is None or isinstance(cal, ProjectedCalibration) or cal.variance != "calibrate":
         return design
     out = copy.copy(design)
-    out.calibration = ProjectedCalibration(cal.model_matrix, cal.base_weights, cal.labels)
+    out.calibration = ProjectedCalibration(cal.model_matrix, cal.base_weights, cal.labels, cal.variance,
+                                           cal.margins, cal.diagnostics)
     return out
+
+
+__all__ = ["SurveyDesign", "svydesign", "degf", "fast_design", "Calibration", "DesignError", "LonelyPSUError"]

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .design import DesignError, SurveyDesign
-from .estimation import _levels, mean_scores
+from .design import SurveyDesign
+from .errors import DesignError, SurveyError
+from .estimation import levels_of, mean_scores
 
 SMALL_EXPECTED = 5.0
 
@@ -76,13 +77,15 @@ def rao_scott(design: SurveyDesign, row: str, col: str, row_levels=None, col_lev
     ``(d0, d0 * nu)``, Wald on ``(k, nu)``, adjusted Wald on ``(k, nu - k + 1)``.
     """
     r, c = design.column(row), design.column(col)
-    rl, cl = _levels(r, row_levels), _levels(c, col_levels)
-    mask = (r.notna() & c.notna()).to_numpy()
+    rl, cl = levels_of(r, row_levels), levels_of(c, col_levels)
+    mask = design.used((r.notna() & c.notna()).to_numpy())
     if not mask.any():
-        raise DesignError(f"no rows with both {row!r} and {col!r}")
+        raise DesignError("no respondents with both variables", where="rao_scott",
+                          expected=f"rows with {row!r} and {col!r}", got="0")
     nr, nc = len(rl), len(cl)
     if nr < 2 or nc < 2:
-        raise DesignError(f"need >= 2 levels in each of {row!r} ({rl}) and {col!r} ({cl})")
+        raise DesignError("a two-way table needs two levels in each variable", where="rao_scott",
+                          expected=">= 2 levels of each", got=f"{row!r}: {rl}; {col!r}: {cl}")
     R, C = _indicator(r, rl), _indicator(c, cl)
     # cell indicators, rows varying fastest (R's interaction(factor(rows), factor(cols)))
     mm = np.column_stack([R[:, i] * C[:, j] for j in range(nc) for i in range(nr)])
@@ -151,7 +154,7 @@ def rao_scott_cells(design: SurveyDesign, cells: np.ndarray, mask: np.ndarray, n
     Returns ``test, statistic, ndf, ddf, p_value, pearson_X2, trace_delta, Delta, cells_w``
     (weighted cell totals). Raises ``numpy.linalg.LinAlgError`` if ``Delta`` is singular.
     """
-    mask = np.asarray(mask, dtype=bool)
+    mask = design.used(mask)
     N = int(mask.sum())
     nu = design.df if nu is None else nu
     # Pearson X2 on the weighted table rescaled to N (chisq.test(svytable(..., Ntotal = N)))
@@ -217,8 +220,10 @@ def exact_test_unweighted(n_table, n_resamples: int = 9999, seed: int = 2013) ->
 # ---------------------------------------------------------------------------------------
 # Rank tests
 # ---------------------------------------------------------------------------------------
-def _rank_scores(y: np.ndarray, w: np.ndarray, score: str) -> np.ndarray:
-    """Weighted mid-rank scores: ``ave(cumsum(w) - w/2)`` over ties, divided by N = sum(w)."""
+def rank_scores(y: np.ndarray, w: np.ndarray, score: str = "wilcoxon") -> np.ndarray:
+    """Weighted mid-rank scores of ``y`` (no missing values) with weights ``w``:
+    ``ave(cumsum(w) - w/2)`` over ties, divided by N = sum(w) (R ``svyranktest``'s scores);
+    ``"vanderWaerden"`` and ``"median"`` transform them as R does."""
     order = np.argsort(y, kind="mergesort")
     ys, ws = y[order], w[order]
     mid = np.cumsum(ws) - ws / 2
@@ -232,7 +237,8 @@ def _rank_scores(y: np.ndarray, w: np.ndarray, score: str) -> np.ndarray:
         return stats.norm.ppf(rank / N)
     if score == "median":
         return (rank > N / 2).astype(float)
-    raise ValueError(f"score must be 'wilcoxon', 'vanderWaerden' or 'median', not {score!r}")
+    raise DesignError("unknown rank score", where="rank_scores", expected="'wilcoxon', 'vanderWaerden' or 'median'",
+                      got=repr(score))
 
 
 def rank_test(design: SurveyDesign, y: str, group: str, score: str = "wilcoxon", ddf: float | None = None) -> dict:
@@ -253,10 +259,11 @@ def rank_test(design: SurveyDesign, y: str, group: str, score: str = "wilcoxon",
     """
     yv = pd.to_numeric(design.column(y)).to_numpy(dtype=float, na_value=np.nan)
     g = design.column(group)
-    mask = ~np.isnan(yv) & g.notna().to_numpy()
-    levels = _levels(g[mask])
+    mask = design.used(~np.isnan(yv) & g.notna().to_numpy())
+    levels = levels_of(g[mask])
     if len(levels) < 2:
-        raise DesignError(f"rank test needs >= 2 groups in {group!r}, found {levels}")
+        raise DesignError("a rank test needs two groups", where=f"rank_test by {group!r}", expected=">= 2 groups",
+                          got=f"{levels}")
     codes = np.full(design.n, -1)
     for k, lv in enumerate(levels):
         codes[(g == lv).fillna(False).to_numpy(dtype=bool)] = k
@@ -274,10 +281,10 @@ def rank_test_codes(design: SurveyDesign, y: np.ndarray, codes: np.ndarray, scor
     """
     y = np.asarray(y, dtype=float)
     codes = np.asarray(codes)
-    mask = ~np.isnan(y) & (codes >= 0)
+    mask = design.used(~np.isnan(y) & (codes >= 0))
     idx = np.flatnonzero(mask)
     rs = np.full(design.n, np.nan)
-    rs[idx] = _rank_scores(y[idx], design.weights[idx], score)
+    rs[idx] = rank_scores(y[idx], design.weights[idx], score)
     w = group_means_wald(design, rs, codes, ddf=ddf)
     K = w["ndf"] + 1
     name = {"wilcoxon": "Wilcoxon", "vanderWaerden": "van der Waerden", "median": "median"}[score]
@@ -308,11 +315,12 @@ def group_means_wald(design: SurveyDesign, y: np.ndarray, codes: np.ndarray, ddf
     """
     y = np.asarray(y, dtype=float)
     codes = np.asarray(codes)
-    mask = ~np.isnan(y) & (codes >= 0)
+    mask = design.used(~np.isnan(y) & (codes >= 0))
     present = np.unique(codes[mask])
     K = len(present)
     if K < 2:
-        raise DesignError(f"a Wald test of group means needs >= 2 groups, found {K}")
+        raise DesignError("a Wald test of group means needs two groups", where="group_means_wald",
+                          expected=">= 2 groups", got=f"{K}")
     idx = np.flatnonzero(mask)
     w = design.weights[idx]
     X = np.column_stack([np.ones(len(idx))] + [(codes[idx] == c).astype(float) for c in present[1:]])
@@ -325,18 +333,13 @@ def group_means_wald(design: SurveyDesign, y: np.ndarray, codes: np.ndarray, ddf
     V = design.variance(infl)
     ndf = K - 1
     if ddf is None:
-        ddf = _subset_df(design, mask) - ndf
+        ddf = design.degf(mask) - ndf
     b, Vb = beta[1:], V[1:, 1:]
     chisq = float(b @ np.linalg.solve(Vb, b))
     Fv = chisq / ndf
     return dict(statistic=Fv, chisq=chisq, ndf=ndf, ddf=ddf, p_value=float(stats.f.sf(Fv, ndf, ddf)),
                 estimate=float(b[0]) if K == 2 else np.nan, se=float(np.sqrt(Vb[0, 0])) if K == 2 else np.nan,
                 n=int(mask.sum()))
-
-
-def _subset_df(design: SurveyDesign, mask: np.ndarray) -> int:
-    """R ``degf()`` of the design restricted to ``mask``: used PSUs minus used strata."""
-    return int(len(np.unique(design.psu[mask])) - len(np.unique(design.strata[mask])))
 
 
 # ---------------------------------------------------------------------------------------
@@ -361,7 +364,7 @@ def p_adjust(p, method: str = "BH") -> np.ndarray:
         i = np.arange(1, n + 1)
         adj = np.maximum.accumulate((n - i + 1) * q[o])
     else:
-        raise ValueError(f"method must be 'BH' or 'holm', not {method!r}")
+        raise SurveyError("unknown adjustment", where="p_adjust", expected="'BH' or 'holm'", got=repr(method))
     res = np.empty(n)
     res[o] = np.minimum(1.0, adj)
     out[ok] = res

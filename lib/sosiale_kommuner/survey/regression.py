@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .design import DesignError, SurveyDesign
+from .design import SurveyDesign
+from .errors import DesignError
 
 
 @dataclass
@@ -84,7 +85,8 @@ def _response(design: SurveyDesign, y: str, y_level) -> np.ndarray:
     v = pd.to_numeric(col.astype("float64") if col.dtype == bool else col).to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isnan(v) & ~np.isin(v, [0.0, 1.0])
     if bad.any():
-        raise DesignError(f"response {y!r} must be 0/1 (or give y_level=); found {np.unique(v[bad])[:5]}")
+        raise DesignError("the response must be 0/1", where=f"response {y!r}", expected="0/1 or True/False",
+                          got=f"{int(bad.sum())} other values", hint="give y_level= to model y == level")
     return v
 
 
@@ -100,7 +102,8 @@ def design_matrix(data: pd.DataFrame, x: list[str], reference: dict | None = Non
     ok = np.ones(len(data), dtype=bool)
     for c in x:
         if c not in data.columns:
-            raise DesignError(f"model term {c!r} not in data (columns: {list(data.columns)})")
+            raise DesignError("model term not in the data", where="design_matrix", expected=f"a column {c!r}",
+                              got=f"columns {list(data.columns)}")
         s = data[c]
         ok &= s.notna().to_numpy()
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
@@ -114,7 +117,8 @@ def design_matrix(data: pd.DataFrame, x: list[str], reference: dict | None = Non
             levels = sorted(s.dropna().unique().tolist(), key=str)
         ref = reference.get(c, levels[0])
         if ref not in levels:
-            raise DesignError(f"reference level {ref!r} of {c!r} not among its levels {levels}")
+            raise DesignError("reference level not among the levels", where=f"model term {c!r}",
+                              expected=f"one of {levels}", got=repr(ref))
         others = [lv for lv in levels if lv != ref]
         factors[c] = dict(reference=ref, levels=others, columns=[])
         terms[c] = []
@@ -127,7 +131,7 @@ def design_matrix(data: pd.DataFrame, x: list[str], reference: dict | None = Non
     return np.column_stack(cols), names, terms, factors, ok
 
 
-def _irls(X, y, w, tol=1e-14, max_iter=100):
+def irls_logit(X, y, w, tol=1e-14, max_iter=100):
     """R ``glm.fit`` for the binomial family: same start (``mustart = (w y + 0.5) / (w + 1)``),
     same stopping rule (``|dev - devold| / (|dev| + 0.1) < tol``). Returns the coefficients,
     the iteration count, the linear predictor at the start of the last iteration (R's
@@ -167,7 +171,7 @@ def svyglm_logit(design: SurveyDesign, y: str, x: list[str], y_level=None, refer
     """
     yv = _response(design, y, y_level)
     X, names, terms, factors, ok = design_matrix(design.data, list(x), reference)
-    mask = ok & ~np.isnan(yv)
+    mask = design.used(ok & ~np.isnan(yv))
     return _fit(design, X, yv, mask, names, terms, factors, level, epsilon, max_iter, strict=True)
 
 
@@ -194,13 +198,14 @@ def svyglm_logit_matrix(design: SurveyDesign, X: pd.DataFrame, y, *, mask=None,
     ya = np.asarray(y, dtype=float)
     if Xa.shape[0] != design.n or ya.shape[0] != design.n:
         raise DesignError(f"X has {Xa.shape[0]} rows and y {ya.shape[0]}; the design has {design.n}")
-    m = np.ones(design.n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    m = design.in_domain.copy() if mask is None else design.used(mask)
     bad = np.isnan(Xa[m]).any(axis=1) | np.isnan(ya[m])
     if bad.any():
         raise DesignError(f"X or y has missing values in {int(bad.sum())} fitted rows (first design row "
                           f"{int(np.flatnonzero(m)[bad][0])}); pass mask= to leave them out")
     if not np.isin(ya[m], (0.0, 1.0)).all():
-        raise DesignError(f"y must be 0/1 in the fitted rows; found {np.unique(ya[m][~np.isin(ya[m], (0.0, 1.0))])[:5]}")
+        raise DesignError("y must be 0/1 in the fitted rows", where="svyglm_logit_matrix", expected="0/1",
+                          got=f"{int((~np.isin(ya[m], (0.0, 1.0))).sum())} other values")
     names = [str(c) for c in X.columns]
     groups = dict(dummy_groups or {})
     in_group = {c for cols in groups.values() for c in cols}
@@ -222,7 +227,7 @@ def _fit(design, X, yv, mask, names, terms, factors, level, epsilon, max_iter, s
     idx = np.flatnonzero(mask)
     w = design.weights[idx] / design.weights[idx].mean()
     Xs, ys = X[idx], yv[idx]
-    beta, iters, eta_prev, converged = _irls(Xs, ys, w, epsilon, max_iter)
+    beta, iters, eta_prev, converged = irls_logit(Xs, ys, w, epsilon, max_iter)
     if strict and not converged:
         raise DesignError(f"logistic regression did not converge in {max_iter} iterations (separation?)")
     mu = _expit(Xs @ beta)

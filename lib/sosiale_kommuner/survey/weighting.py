@@ -1,9 +1,20 @@
 """Survey weights: base weights, raking, post-stratification, sparse-cell collapsing, trimming.
 
-Each step returns a **new** weight vector (a named ``pandas.Series``) plus diagnostics;
-input weights are never modified. The result's :class:`~sosiale_kommuner.survey.design.Calibration`
-lets a :class:`~sosiale_kommuner.survey.design.SurveyDesign` take the calibration into account in
-its standard errors (R ``rake()`` / ``postStratify()`` designs).
+Two levels, the same arithmetic:
+
+* on a **design** (R's way): :func:`rake`, :func:`calibrate`, :func:`poststratify` and
+  :func:`trim_and_rake` take a :class:`~sosiale_kommuner.survey.design.SurveyDesign` and
+  return a NEW design with the new weights and the
+  :class:`~sosiale_kommuner.survey.calibration.Calibration` inside it, so its standard
+  errors account for the calibration; ``calibration.diagnostics`` holds the report
+  (margins achieved, collapsed cells, iterations). ``calibrate()``'s variance (least
+  squares weighted by the base weights) is the default; R ``rake()``'s is
+  ``rake(..., variance="rake")``;
+* on **weights** (a data frame and base weights): :func:`rake_weights`,
+  :func:`poststratify_weights`, :func:`trim_and_rake_weights` return a
+  :class:`WeightingResult` (a new weight Series plus the same report).
+
+Input weights are never modified.
 
 Margins are given as population counts, ``{variable: {category: N}}``. Rules:
 
@@ -32,19 +43,9 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .design import Calibration, SurveyDesign
-
-
-class WeightingError(ValueError):
-    """Weighting inputs are inconsistent (names margin, category and what was expected)."""
-
-
-class EmptyCategoryError(WeightingError):
-    """A population category has no respondents (or a population count of 0)."""
-
-
-class RakingError(WeightingError):
-    """Raking did not converge within ``max_iter`` sweeps."""
+from .calibration import VARIANCES, Calibration
+from .design import SurveyDesign
+from .errors import DesignError, EmptyCategoryError, RakingError, WeightingError
 
 
 @dataclass
@@ -55,7 +56,8 @@ class WeightingResult:
     ``margins``: one row per (margin, category): ``target, achieved, n_respondents,
     base_total`` (the base weights' total before calibration), ``rel_diff``.
     ``collapses``: one row per merge (``margin, merged, into, n_respondents``).
-    ``cells``: the (collapsed) category of each respondent in each margin.
+    ``cells``: the (collapsed) category of each respondent in each margin; ``cell_map``: the
+    cell of every population category of each margin.
     ``calibration``: for :class:`SurveyDesign` (``calibration=result.calibration``).
     """
 
@@ -67,6 +69,8 @@ class WeightingResult:
     iterations: int
     converged: bool
     trimming: dict = field(default_factory=dict)
+    #: ``{margin: {category: cell}}``: the (collapsed) cell of every population category
+    cell_map: dict = field(default_factory=dict)
 
     def design(self, data: pd.DataFrame, strata=None, fpc=None, psu=None) -> SurveyDesign:
         """The calibrated design of ``data`` (same rows) with these weights."""
@@ -103,9 +107,9 @@ def collapse_sparse(counts: Mapping, targets: Mapping, min_cell: int, margin: st
         groups[lo:hi + 1] = [merged]
         n[lo:hi + 1] = [n[lo] + n[hi]]
     if min(n) < min_cell:
-        raise EmptyCategoryError(
-            f"margin {margin!r}: even with all categories merged there are only {min(n)} respondents "
-            f"(< min_cell={min_cell})")
+        raise EmptyCategoryError(f"margin {margin!r}: too few respondents even with all categories merged",
+                                 where=f"margin {margin!r}", expected=f">= min_cell={min_cell} respondents",
+                                 got=f"only {min(n)}", hint="lower min_cell or drop the margin")
     mapping, merged_targets = {}, {}
     for g in groups:
         label = " + ".join(map(str, g)) if len(g) > 1 else g[0]
@@ -119,42 +123,48 @@ def _prepare_margins(data: pd.DataFrame, margins: Mapping, min_cell: int | None)
     """Validate margins against the data; collapse sparse cells if asked.
 
     Returns ``(codes {margin: int array}, targets {margin: array}, labels {margin: list},
-    cells DataFrame, collapse records)``.
+    cells DataFrame, collapse records, cell map {margin: {category: cell}})``.
     """
     if not margins:
-        raise WeightingError("no margins given")
-    codes, targets, labels, cells, records = {}, {}, {}, {}, []
+        raise WeightingError("no margins given", where="rake", expected="{variable: {category: N}}", got="{}")
+    codes, targets, labels, cells, records, cell_map = {}, {}, {}, {}, [], {}
     totals = {}
     for var, cats in margins.items():
         if var not in data.columns:
-            raise WeightingError(f"margin {var!r} is not a column of the data (columns: {list(data.columns)})")
+            raise WeightingError(f"margin {var!r} is not a column of the data", where=f"margin {var!r}",
+                                 expected=f"a column {var!r}", got=f"columns {list(data.columns)}")
         col = data[var]
         if col.isna().any():
-            rows = list(col.index[col.isna()][:5])
-            raise WeightingError(f"margin {var!r}: {int(col.isna().sum())} respondents have no category "
-                                 f"(first index labels: {rows}); every respondent needs one")
+            raise WeightingError(f"margin {var!r}: respondents without a category", where=f"margin {var!r}",
+                                 expected="a category for every respondent",
+                                 got=f"{int(col.isna().sum())} respondents without one")
         keys = list(cats.keys())
         unknown = sorted(set(col.astype(object).unique()) - set(keys), key=str)
         if unknown:
             raise WeightingError(f"margin {var!r}: respondents in categories {unknown} that the population "
-                                 f"margin does not have (population categories: {keys})")
+                                 "margin does not have", where=f"margin {var!r}",
+                                 expected=f"categories among {keys}", got=f"{unknown}")
         tg = {k: float(v) for k, v in cats.items()}
         bad = [k for k, v in tg.items() if not np.isfinite(v) or v < 0]
         if bad:
-            raise WeightingError(f"margin {var!r}: population counts must be finite and >= 0; bad: {bad}")
+            raise WeightingError(f"margin {var!r}: population counts must be finite and >= 0",
+                                 where=f"margin {var!r}", expected="counts >= 0", got=f"bad counts for {bad}")
         counts = {k: int((col == k).sum()) for k in keys}
         if min_cell:
             mapping, tg, rec = collapse_sparse(counts, tg, int(min_cell), margin=var)
             records += rec
             col = col.astype(object).map(mapping)
+            cell_map[var] = dict(mapping)
         else:
+            cell_map[var] = {k: k for k in keys}
             for k in keys:
                 if tg[k] == 0 or counts[k] == 0:
                     what = ("has a population count of 0" if tg[k] == 0
                             else f"has population count {tg[k]:g} but no respondents")
                     raise EmptyCategoryError(
-                        f"margin {var!r}, category {k!r} {what}; the weight of that cell cannot be "
-                        "computed. Enable collapsing (min_cell=...) or drop/merge the category.")
+                        f"margin {var!r}, category {k!r} {what}; the weight of that cell cannot be computed",
+                        where=f"margin {var!r}", expected="respondents and a positive count in every category",
+                        got=what, hint="enable collapsing (min_cell=...) or drop/merge the category")
         lab = list(tg.keys())
         lookup = {k: i for i, k in enumerate(lab)}
         codes[var] = col.astype(object).map(lookup).to_numpy(dtype=int)
@@ -165,20 +175,21 @@ def _prepare_margins(data: pd.DataFrame, margins: Mapping, min_cell: int | None)
     ref_var, ref = next(iter(totals.items()))
     for var, tot in totals.items():
         if abs(tot - ref) > 1e-9 * max(abs(ref), 1.0):
-            raise WeightingError(f"margins disagree on the population size: {ref_var!r} sums to {ref:g} "
-                                 f"but {var!r} to {tot:g}")
+            raise WeightingError("margins disagree on the population size", where=f"margins {ref_var!r}, {var!r}",
+                                 expected="the same total in every margin", got=f"{ref:g} and {tot:g}")
     cells = pd.DataFrame(cells, index=data.index)
-    return codes, targets, labels, cells, records
+    return codes, targets, labels, cells, records, cell_map
 
 
 def _calibration(codes, labels, base) -> Calibration:
-    mats, names = [], []
+    mats, names, margins = [], [], []
     for var, c in codes.items():
         m = np.zeros((len(c), len(labels[var])))
         m[np.arange(len(c)), c] = 1.0
         mats.append(m)
         names += [f"{var}={lab}" for lab in labels[var]]
-    return Calibration(np.column_stack(mats), np.asarray(base, dtype=float), tuple(names))
+        margins += [str(var)] * len(labels[var])
+    return Calibration(np.column_stack(mats), np.asarray(base, dtype=float), tuple(names), margins=tuple(margins))
 
 
 def _margin_table(codes, targets, labels, w, base):
@@ -197,23 +208,26 @@ def _margin_table(codes, targets, labels, w, base):
 def _weights_arg(data, base_weight) -> np.ndarray:
     if isinstance(base_weight, str):
         if base_weight not in data.columns:
-            raise WeightingError(f"base weight column {base_weight!r} not in data")
+            raise WeightingError("base weight column not in the data", where="base weights",
+                                 expected=f"a column {base_weight!r}", got=f"columns {list(data.columns)}")
         w = data[base_weight].to_numpy(dtype=float)
     else:
         w = np.asarray(base_weight, dtype=float)
         if w.ndim == 0:
             w = np.full(len(data), float(w))
     if len(w) != len(data):
-        raise WeightingError(f"base weights have {len(w)} values but data has {len(data)} rows")
+        raise WeightingError("base weights do not fit the data", where="base weights",
+                             expected=f"{len(data)} values", got=f"{len(w)}")
     if not np.all(np.isfinite(w)) or np.any(w <= 0):
-        raise WeightingError("base weights must be finite and > 0")
+        raise WeightingError("base weights must be finite and > 0", where="base weights", expected="w > 0",
+                             got=f"{int((~np.isfinite(w) | (w <= 0)).sum())} bad values")
     return w
 
 
 # ---------------------------------------------------------------------------------------
 # Raking and post-stratification
 # ---------------------------------------------------------------------------------------
-def rake(data: pd.DataFrame, base_weight, margins: Mapping[str, Mapping], tol: float = 1e-10,
+def rake_weights(data: pd.DataFrame, base_weight, margins: Mapping[str, Mapping], tol: float = 1e-10,
          max_iter: int = 1000, min_cell: int | None = None, name: str = "w_raked",
          cap: float | None = None) -> WeightingResult:
     """Rake (iterative proportional fitting) base weights to population margins.
@@ -223,14 +237,14 @@ def rake(data: pd.DataFrame, base_weight, margins: Mapping[str, Mapping], tol: f
     ``tol``: largest allowed relative margin difference; ``max_iter``: sweep cap.
     ``min_cell``: enable sparse-cell collapsing (see module docstring); None disables it.
     ``cap``: optional upper bound for every weight, enforced after each margin step (capped
-    raking; used by :func:`trim_and_rake`).
+    raking; used by :func:`trim_and_rake_weights`).
 
     R: ``rake(design, list(~a, ~b), list(pop.a, pop.b), control = list(maxit = max_iter,
     epsilon = ...))`` run to convergence (R's default ``epsilon = 1`` stops early; compare
     with ``calibrate(design, ~a + b, pop, calfun = "raking")``).
     """
     base = _weights_arg(data, base_weight)
-    codes, targets, labels, cells, records = _prepare_margins(data, margins, min_cell)
+    codes, targets, labels, cells, records, cell_map = _prepare_margins(data, margins, min_cell)
     w = base.copy()
     converged, it, worst = False, 0, (None, None, np.inf)
     for it in range(1, max_iter + 1):
@@ -250,26 +264,29 @@ def rake(data: pd.DataFrame, base_weight, margins: Mapping[str, Mapping], tol: f
             converged = True
             break
     if not converged:
-        raise RakingError(f"raking did not converge in {max_iter} sweeps: margin {worst[0]!r} "
-                          f"(category {worst[1]!r}) is off by a relative {worst[2]:.3g} > tol={tol:g}")
+        raise RakingError(f"raking did not converge in {max_iter} sweeps",
+                          where=f"margin {worst[0]!r}, category {worst[1]!r}",
+                          expected=f"relative difference < tol={tol:g}", got=f"{worst[2]:.3g}",
+                          hint="raise max_iter, merge sparse cells (min_cell) or relax a cap")
     return WeightingResult(
         weights=pd.Series(w, index=data.index, name=name),
         margins=_margin_table(codes, targets, labels, w, base),
         collapses=pd.DataFrame(records, columns=["margin", "merged", "into", "n_respondents"]),
-        cells=cells, calibration=_calibration(codes, labels, base), iterations=it, converged=True)
+        cells=cells, calibration=_calibration(codes, labels, base), iterations=it, converged=True,
+        cell_map=cell_map)
 
 
-def poststratify(data: pd.DataFrame, base_weight, cell: str, totals: Mapping, min_cell: int | None = None,
+def poststratify_weights(data: pd.DataFrame, base_weight, cell: str, totals: Mapping, min_cell: int | None = None,
                  name: str = "w_poststrat") -> WeightingResult:
     """Post-stratify: ``w_i = d_i * N_c / sum_{j in c} d_j`` within each cell ``c`` of ``cell``.
 
     R: ``postStratify(design, ~cell, data.frame(cell = ..., Freq = N_c))``.
-    Same validation and collapsing as :func:`rake`.
+    Same validation and collapsing as :func:`rake_weights`.
     """
-    return rake(data, base_weight, {cell: totals}, tol=1e-12, max_iter=2, min_cell=min_cell, name=name)
+    return rake_weights(data, base_weight, {cell: totals}, tol=1e-12, max_iter=2, min_cell=min_cell, name=name)
 
 
-def trim_and_rake(data: pd.DataFrame, base_weight, margins: Mapping[str, Mapping], cap_ratio: float = 3.5,
+def trim_and_rake_weights(data: pd.DataFrame, base_weight, margins: Mapping[str, Mapping], cap_ratio: float = 3.5,
                   tol: float = 1e-10, max_iter: int = 1000, min_cell: int | None = None,
                   name: str = "w_trimmed") -> WeightingResult:
     """Rake, then trim large weights and re-calibrate.
@@ -283,14 +300,95 @@ def trim_and_rake(data: pd.DataFrame, base_weight, margins: Mapping[str, Mapping
     Standard errors treat the result as a raking of the base weights (the usual
     approximation for trimmed weights).
     """
-    res = rake(data, base_weight, margins, tol=tol, max_iter=max_iter, min_cell=min_cell, name=name)
+    res = rake_weights(data, base_weight, margins, tol=tol, max_iter=max_iter, min_cell=min_cell, name=name)
     cap = cap_ratio * float(np.median(res.weights))
     above = int((res.weights > cap).sum())
     if above:
-        res = rake(data, base_weight, margins, tol=tol, max_iter=max_iter, min_cell=min_cell, name=name, cap=cap)
+        res = rake_weights(data, base_weight, margins, tol=tol, max_iter=max_iter, min_cell=min_cell, name=name,
+                           cap=cap)
     res.trimming = dict(cap_ratio=cap_ratio, cap=cap, n_above_cap_before=above,
                         n_at_cap=int((res.weights >= cap * (1 - 1e-12)).sum()))
     return res
+
+
+# ---------------------------------------------------------------------------------------
+# Calibrating a design: a new design with the calibration inside it
+# ---------------------------------------------------------------------------------------
+def _calibrated(design: SurveyDesign, res: WeightingResult, variance: str, where: str) -> SurveyDesign:
+    if variance not in VARIANCES:
+        raise DesignError("unknown variance flavour", where=where, expected=" or ".join(map(repr, VARIANCES)),
+                          got=repr(variance))
+    cal = res.calibration
+    cal = Calibration(cal.model_matrix, cal.base_weights, cal.labels, variance, cal.margins, diagnostics=res)
+    res.calibration = cal
+    return design.with_weights(res.weights.to_numpy(), calibration=cal)
+
+
+def _check_design(design: SurveyDesign, where: str) -> None:
+    if design.domain is not None:
+        raise DesignError("cannot calibrate a subset", where=where, expected="the full design",
+                          got=f"a subset of {int(design.domain.sum())} of {design.n} rows",
+                          hint="calibrate the full design first, then take the subset")
+    if design.calibration is not None:
+        raise DesignError("the design is already calibrated", where=where, expected="an uncalibrated design",
+                          got="a calibrated design", hint="calibrate once, on all margins together")
+
+
+def rake(design: SurveyDesign, margins: Mapping[str, Mapping], *, variance: str = "calibrate",
+         tol: float = 1e-10, max_iter: int = 1000, min_cell: int | None = None) -> SurveyDesign:
+    """Rake a design to population margins: a NEW design with raked weights and the calibration.
+
+    ``margins``: ``{variable: {category: population count}}``, swept in this order (validation,
+    sparse-cell collapsing with ``min_cell``, convergence: :func:`rake_weights`). The input
+    design is unchanged. The result's ``calibration.diagnostics`` is the
+    :class:`WeightingResult` (margins achieved, collapsed cells, iterations).
+
+    ``variance``: ``"calibrate"`` (default) projects the influence values on the margins by
+    least squares weighted by the base weights, as R's ``calibrate(design, ~a + b, pop,
+    calfun = "raking")`` does; ``"rake"`` uses R ``rake()``'s projection (unweighted cell
+    means, :mod:`~sosiale_kommuner.survey.calibration`). The two agree when the base weights
+    are equal. R: ``rake(design, list(~a, ~b), list(pop.a, pop.b), control = list(maxit =
+    max_iter, epsilon = ...))`` run to convergence.
+    """
+    _check_design(design, "rake")
+    res = rake_weights(design.data, design.weights, margins, tol=tol, max_iter=max_iter, min_cell=min_cell,
+                       name="weight")
+    return _calibrated(design, res, variance, "rake")
+
+
+def calibrate(design: SurveyDesign, margins: Mapping[str, Mapping], *, calfun: str = "raking",
+              tol: float = 1e-10, max_iter: int = 1000, min_cell: int | None = None) -> SurveyDesign:
+    """R ``calibrate(design, ~a + b, population, calfun = "raking")``: the raked design with
+    ``calibrate()``'s variance (least squares weighted by the base weights). Only the
+    raking calibration function is offered; the weights are those of :func:`rake`.
+    """
+    if calfun != "raking":
+        raise DesignError("unsupported calibration function", where="calibrate", expected="'raking'",
+                          got=repr(calfun), hint="rake() gives the same weights; other distances are not offered")
+    _check_design(design, "calibrate")
+    res = rake_weights(design.data, design.weights, margins, tol=tol, max_iter=max_iter, min_cell=min_cell,
+                       name="weight")
+    return _calibrated(design, res, "calibrate", "calibrate")
+
+
+def poststratify(design: SurveyDesign, cell: str, totals: Mapping, *, min_cell: int | None = None) -> SurveyDesign:
+    """R ``postStratify(design, ~cell, data.frame(cell = ..., Freq = N_c))``: a NEW design whose
+    weights are ``w_i N_c / sum_{j in c} w_j``. Its variance removes the base-weighted cell
+    means, as R's does for post-stratification."""
+    _check_design(design, "poststratify")
+    res = poststratify_weights(design.data, design.weights, cell, totals, min_cell=min_cell, name="weight")
+    return _calibrated(design, res, "calibrate", "poststratify")
+
+
+def trim_and_rake(design: SurveyDesign, margins: Mapping[str, Mapping], *, cap_ratio: float = 3.5,
+                  variance: str = "calibrate", tol: float = 1e-10, max_iter: int = 1000,
+                  min_cell: int | None = None) -> SurveyDesign:
+    """:func:`rake`, then trim weights above ``cap_ratio`` x the median and rake again with the
+    cap in force (:func:`trim_and_rake_weights`); a NEW design."""
+    _check_design(design, "trim_and_rake")
+    res = trim_and_rake_weights(design.data, design.weights, margins, cap_ratio=cap_ratio, tol=tol,
+                                max_iter=max_iter, min_cell=min_cell, name="weight")
+    return _calibrated(design, res, variance, "trim_and_rake")
 
 
 # ---------------------------------------------------------------------------------------
@@ -312,19 +410,23 @@ def response_base_weights(units: pd.DataFrame, cell: str, mapped: str = "mapped"
     """
     for c in (cell, mapped, responded):
         if c not in units.columns:
-            raise WeightingError(f"column {c!r} not in the unit table")
+            raise WeightingError("column not in the unit table", where="response_base_weights",
+                                 expected=f"a column {c!r}", got=f"columns {list(units.columns)}")
     m = units[mapped].astype(bool)
     r = units[responded].astype(bool)
     if (r & ~m).any():
-        raise WeightingError(f"{int((r & ~m).sum())} units responded without being mapped")
+        raise WeightingError("units responded without being mapped", where="response_base_weights",
+                             expected="responded only if mapped", got=f"{int((r & ~m).sum())} units")
     if units[cell].isna().any():
-        raise WeightingError(f"cell column {cell!r} has missing values")
+        raise WeightingError("the cell column has missing values", where=f"cell column {cell!r}",
+                             expected="a cell for every unit", got=f"{int(units[cell].isna().sum())} missing")
     g = pd.DataFrame({"cell": units[cell], "m": m, "r": r}).groupby("cell", observed=True, sort=True)
     tab = pd.DataFrame({"N": g.size(), "mapped": g["m"].sum(), "responded": g["r"].sum()})
     empty = tab.index[tab["responded"] == 0].tolist()
     if empty:
-        raise EmptyCategoryError(f"cell column {cell!r}, cells {empty}: no respondents, so no base weight; "
-                                 "merge them with a neighbouring cell")
+        raise EmptyCategoryError(f"cell column {cell!r}, cells {empty}: no respondents, so no base weight",
+                                 where=f"cell column {cell!r}", expected="respondents in every cell",
+                                 got=f"none in {empty}", hint="merge them with a neighbouring cell")
     tab["p_mapped"] = tab["mapped"] / tab["N"]
     tab["p_responded"] = tab["responded"] / tab["mapped"]
     tab["base_weight"] = tab["N"] / tab["responded"]

@@ -1,4 +1,5 @@
-"""The findings chapters 04-08: notebooks, result tables, key numbers and closing text.
+"""The findings chapters 04-08 (chapters.findings_text): notebooks, result tables, key numbers
+and closing text.
 
 The pipeline tests read the session's shared build (fixture ``built`` in conftest.py) and
 check that every chapter's estimates table exists and follows the docs/contracts.md §6 schema, and
@@ -138,41 +139,27 @@ def test_key_number_and_closing_text_equal_the_table(build, stem):
     assert _numbers(shown) == _numbers(expected)
 
 
-def _est_rows(item, levels, groups, value=0.5, n=20):
-    rows = []
-    for dom, grp in groups:
-        for lev in levels:
-            rows.append(dict(item=item, area=1, level=lev, domain=dom, group=grp, estimate=value, se=0.05,
-                             ci_low=value - 0.1, ci_high=value + 0.1, n_unweighted=n, n_weighted=2.0 * n,
-                             suppressed=False))
-    return rows
+def test_formats():
+    assert findings_text.fmt_pct(0.625) == "62 %" and findings_text.fmt_pct(0.635) == "64 %"
+    assert findings_text.fmt_pct(None) == ":" and findings_text.fmt_pct(float("nan")) == ":"
+    assert findings_text.fmt_num(3.14159, 2, "nb") == "3,14" and findings_text.fmt_num(3.14159) == "3.1"
+    row = {"estimate": 0.5, "ci_low": 0.414, "ci_high": 0.586, "suppressed": False}
+    assert findings_text.fmt_ci(row) == "41–59 %"
+    assert findings_text.fmt_ci(dict(row, estimate=3.3, ci_low=3.05, ci_high=3.55), pct=False, lang="nb") == "3,0–3,5"
+    assert findings_text.fmt_ci(dict(row, suppressed=True)) == ":"
 
 
-def test_figures_return_alt_text_and_mark_suppressed_cells():
-    import matplotlib.pyplot as plt
-
-    from sosiale_kommuner.chapters import findings_plots as fp
-
+def test_summary_table_and_reading_back(tmp_path):
     cb = cbm.load_codebook()
-    it = cb.item("a1_channels")
-    opts = [o.key for o in it.options]
-    groups = [("size_class", "< 5 000"), ("size_class", "≥ 20 000"), ("all", "all"), ("unit_type", "kommune")]
-    t = pd.DataFrame(_est_rows("a1_channels", opts, groups)
-                     + _est_rows("a1_channels", opts, [("unit_type", "fylkeskommune")], n=2),
-                     columns=results.ESTIMATES_COLUMNS)
-    sup = t["n_unweighted"] < 3
-    t.loc[sup, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
-    t.loc[sup, "suppressed"] = True
-    fig, alt = fp.option_heatmap(t, cb, "a1_channels", "en")
-    assert "County municipalities: suppressed" in alt and "All municipalities: most often" in alt
-    texts = [x.get_text() for x in fig.axes[0].texts]
-    assert texts.count(":") == len(opts) and texts.count("50") == 3 * len(opts)
-    plt.close(fig)
-    fig, alt = fp.point_interval(t, [("a1_channels", "facebook")], cb, "en", title="Channels")
-    assert alt.startswith("Channels. Dot plot") and "Municipalities: 50 % (40 %–60 %)" in alt
-    assert "County" not in alt
-    plt.close(fig)
-    with pytest.raises(ValueError, match="different answer scales"):
-        fp.likert_diverging(t, cb, ["a5_admin_leadership", "a5_resources"])
-    assert fp.likert_scales(cb, ["a5_admin_leadership", "a5_resources", "a8_aware_others"]) == [
-        ["a5_admin_leadership", "a8_aware_others"], ["a5_resources"]]
+    rows = [dict(item="a8_collaborates", area=8, level="yes", domain="unit_type", group=g, estimate=e, se=0.03,
+                 ci_low=e - 0.05, ci_high=e + 0.05, n_unweighted=n, n_weighted=float(n), suppressed=s)
+            for g, e, n, s in (("kommune", 0.334, 190, False), ("fylkeskommune", np.nan, 2, True))]
+    t = pd.DataFrame(rows, columns=results.ESTIMATES_COLUMNS)
+    s = findings_text.summary_table(t, cb, "nb")
+    assert list(s.columns) == ["Spørsmål", "Svar", "Kommuner", "n (kom.)", "Fylkeskommuner", "n (fylke)"]
+    assert s.iloc[0].tolist()[2:] == ["33 % (28–38 %)", 190, ":", 2]
+    path = tmp_path / "t.csv"
+    t.assign(level="none").to_csv(path, index=False)
+    back = findings_text.read_estimates(path)
+    assert back["level"].tolist() == ["none", "none"] and back["suppressed"].tolist() == [False, True]
+    assert findings_text.table_note("nb") and findings_text.table_note("en")

@@ -1,0 +1,90 @@
+"""Every sentence describes the data at hand: a build from a second raw folder (another seed, other
+response counts, not synthetic, no truth file) states none of the shipped data's facts."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import OTHER_COUNTS
+
+pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
+
+#: Counts of the shipped demonstration data that a page about other data must not state.
+SHIPPED = re.compile(r"(?<![\d.,])(200|211|161|207)(?![\d.,])|\b(eleven|elleve)\b", re.IGNORECASE)
+ELEVEN_COUNTIES = re.compile(r"(?<![\d.,])11\s+(fylkeskommun|county)", re.IGNORECASE)
+SYNTHETIC = re.compile(r"synthetic|syntetisk|demonstration data|demonstrasjonsdata", re.IGNORECASE)
+PROSE_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "figcaption", "caption", "summary", "dd", "dt"}
+
+
+class Prose(HTMLParser):
+    """The running text of a page: paragraphs, list items, headings and captions, not tables' cells
+    or the footer."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[str] = []
+        self.skip = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+        if tag in ("footer", "script", "style", "td", "th"):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.stack:
+            while self.stack:
+                t = self.stack.pop()
+                if t in ("footer", "script", "style", "td", "th"):
+                    self.skip -= 1
+                if t == tag:
+                    break
+
+    def handle_data(self, data):
+        if not self.skip and any(t in PROSE_TAGS for t in self.stack):
+            self.parts.append(data)
+
+
+def prose(path) -> str:
+    p = Prose()
+    p.feed(path.read_text(encoding="utf-8"))
+    return " ".join(p.parts)
+
+
+def pages(build):
+    return sorted(build.paths.reports.rglob("*.html"))
+
+
+def test_the_other_build_succeeds(other_build):
+    assert other_build.returncode == 0, other_build.stdout[-4000:]
+
+
+def test_no_page_states_the_shipped_datas_counts(other_build):
+    offences = []
+    for page in pages(other_build):
+        text = prose(page)
+        for m in list(SHIPPED.finditer(text)) + list(ELEVEN_COUNTIES.finditer(text)):
+            offences.append(f"{page.relative_to(other_build.paths.reports)}: …{text[max(0, m.start() - 60):m.end() + 40]}…")
+    assert not offences, "\n".join(offences[:40])
+
+
+def test_the_pages_state_these_datas_counts(other_build):
+    """The positive control: the respondents of this raw folder are named where the shipped ones were."""
+    cleaning = prose(other_build.paths.reports / "02_cleaning.html")
+    assert str(OTHER_COUNTS["kommune"]) in cleaning and str(OTHER_COUNTS["fylkeskommune"]) in cleaning
+
+
+def test_nothing_calls_real_data_synthetic(other_build):
+    offences = []
+    for page in pages(other_build):
+        for m in SYNTHETIC.finditer(page.read_text(encoding="utf-8")):
+            offences.append(f"{page.name}: {m.group(0)}")
+    assert not offences, offences[:20]
+
+
+def test_no_truth_based_check_without_a_truth_file(other_build):
+    assert not (other_build.paths.tables / "03_weighting__truth_coverage.csv").exists()
+    for page in pages(other_build):
+        assert "truth_coverage" not in page.read_text(encoding="utf-8"), page.name
