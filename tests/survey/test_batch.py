@@ -38,7 +38,7 @@ def calibrated():
     """apisrs raked to stype and sch.wide (R's rsrs design), with a stratification by stype."""
     d = load("apisrs")
     margins = {"stype": {"E": 4421.0, "H": 755.0, "M": 1018.0}, "sch.wide": {"No": 1072.0, "Yes": 5122.0}}
-    res = W.rake(d, (d["fpc"] / len(d)).to_numpy(), margins, tol=1e-13)
+    res = W.rake_weights(d, (d["fpc"] / len(d)).to_numpy(), margins, tol=1e-13)
     return SurveyDesign(d, res.weights.to_numpy(), strata="stype", calibration=res.calibration)
 
 
@@ -97,7 +97,7 @@ def test_rake_equals_survey_rake_with_collapsing():
     base = rng.uniform(1, 3, n)
     ta, tb = np.array([300.0, 250.0, 40.0, 10.0]), np.array([200.0, 200.0, 200.0])
     df = pd.DataFrame({"a": a, "b": b})
-    ref = W.rake(df, base, {"a": dict(enumerate(ta)), "b": dict(enumerate(tb))}, min_cell=5)
+    ref = W.rake_weights(df, base, {"a": dict(enumerate(ta)), "b": dict(enumerate(tb))}, min_cell=5)
     w, merged, targets = batch.rake(base, [a, b], [ta, tb], min_cell=5)
     assert np.array_equal(w, ref.weights.to_numpy())
     assert len(targets[0]) < 4 and targets[0].sum() == ta.sum()

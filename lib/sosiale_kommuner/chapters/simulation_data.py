@@ -82,7 +82,7 @@ class Generator:
                 if it.filter_item:
                     need |= set(codebook.item(it.filter_item).columns)
                 if it.type != "text" and synth_params.item_spec(params, it, col).get("model") == "involvement":
-                    need |= set(INVOLVEMENT_INPUTS) | set(codebook.option_columns("a4_formal_elements"))
+                    need |= set(INVOLVEMENT_INPUTS) | set(codebook.item("a4_formal_elements").columns)
         self.columns: list[_Column] = []
         seen = set()
         for survey in ("main", "presurvey"):    # synth.draw_answers' order

@@ -22,7 +22,7 @@ function                         one-variable counterpart
 :func:`rao_scott_f`              :func:`.inference.rao_scott_cells` (second-order F)
 :func:`rank_scores`              the weighted mid-ranks of :func:`.inference.rank_test_codes`
 :func:`group_means_wald`         :func:`.inference.group_means_wald`
-:func:`rake`                     :func:`.weighting.rake` on integer codes
+:func:`rake`                     :func:`.weighting.rake_weights` on integer codes
 ===============================  ========================================================
 """
 from __future__ import annotations
@@ -364,12 +364,12 @@ def group_means_wald(design: ArrayDesign, y: np.ndarray, codes: np.ndarray, K: i
 # ---------------------------------------------------------------------------------------
 def rake(base: np.ndarray, codes: list[np.ndarray], targets: list[np.ndarray], tol: float = 1e-10,
          max_iter: int = 1000, min_cell: int | None = None):
-    """Iterative proportional fitting on integer-coded margins: :func:`.weighting.rake`.
+    """Iterative proportional fitting on integer-coded margins: :func:`.weighting.rake_weights`.
 
     ``codes[j]`` (n,) the category (0..K_j-1, in the margin's order, which is its adjacency)
     of each respondent in margin ``j``; ``targets[j]`` (K_j,) the population counts. With
     ``min_cell``, sparse categories are merged as :func:`.weighting.collapse_sparse` does.
-    The sweeps are :func:`.weighting.rake`'s, so the weights are the same numbers.
+    The sweeps are :func:`.weighting.rake_weights`'s, so the weights are the same numbers.
     Returns ``(weights, merged codes, merged targets)``.
     """
     cc, tt = [], []
