@@ -1,7 +1,11 @@
 """The simulation of chapter 10's model (chapters.involvement_simulation): does the design-based
 logit recover the generating process's average marginal effects, and do its intervals cover?
 
-Moved unchanged from tests/chapters/test_involvement.py.
+Moved unchanged from tests/chapters/test_involvement.py; then: the batched engine
+(chapters/involvement_batch.py) gives the replicates of the per-replicate one
+(:func:`involvement_simulation.one_replicate`, :func:`involvement_simulation.truth`: the
+generator's data frames, :func:`involvement.derive`, :func:`involvement.fit_model`) — the same
+AMEs, SEs, intervals, flags and counts — and the same target.
 """
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ import pandas as pd
 import pytest
 
 from sosiale_kommuner import config
-from sosiale_kommuner.chapters import involvement_simulation
+from sosiale_kommuner.chapters import involvement as inv
+from sosiale_kommuner.chapters import involvement_batch, involvement_simulation
 from sosiale_kommuner.data import codebook as cbm
 from sosiale_kommuner.data import frame
 
@@ -81,3 +86,38 @@ def test_expected_sample_sizes_follow_the_generator_counts():
     smp = involvement_simulation.draw_sample(fake, sizes, np.random.default_rng(1))
     assert smp.groupby("size_class", observed=True).size().to_dict() == sizes
     assert smp["weight"].sum() == pytest.approx(len(k))
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    P = config.paths()
+    return frame.load_population(P.frame), involvement_simulation.load_params(P.survey), cbm.load_codebook(P.raw)
+
+
+def test_batched_engine_equals_per_replicate(inputs):
+    pop, params, book = inputs
+    kw = dict(replicates=5, seed=991, n_truth=10_000, processes=1, codebook=book)
+    new = involvement_simulation.run(pop, params, **kw)
+    old = involvement_simulation.run(pop, params, engine="per_replicate", **kw)
+    pd.testing.assert_frame_equal(new.replicates, old.replicates, check_exact=False, rtol=1e-12, atol=1e-15)
+    pd.testing.assert_frame_equal(new.truth, old.truth, check_exact=False, rtol=1e-12, atol=1e-15)
+    pd.testing.assert_frame_equal(new.summary, old.summary, check_exact=False, rtol=1e-10, atol=1e-14)
+    assert new.replicates["replicate"].nunique() == 5 and (new.replicates["error"] == "").all()
+    with pytest.raises(ValueError, match="engine"):
+        involvement_simulation.run(pop, params, engine="fast", **kw)
+
+
+def test_model_variables_follow_derive(inputs):
+    """The model's variables from the answer codes equal involvement.derive on the typed table."""
+    pop, params, book = inputs
+    k = pop[pop["unit_type"].astype(str) == config.KOMMUNE].reset_index(drop=True)
+    b = involvement_batch.Batch(k, params, book)
+    seeds = [5, 6]
+    st = b.generator.status(seeds)
+    ours = involvement_batch.model_variables(b.generator.answers(seeds, st["facebook_page"]), book)
+    for i, seed in enumerate(seeds):
+        typed = involvement_simulation.synth_population(k, seed, params, codebook=book)
+        d = inv.derive(typed)
+        for name in ("involved", *inv.NUMERIC_TERMS):
+            np.testing.assert_array_equal(ours[name][i], d[name].to_numpy(dtype=float), err_msg=name)
+        assert np.isnan(ours["involved"][i]).any() and np.nanmax(ours["formal_elements"][i]) <= 5

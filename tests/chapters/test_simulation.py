@@ -5,7 +5,8 @@ import pytest
 from scipy import stats
 
 from sosiale_kommuner import config
-from sosiale_kommuner.chapters import item_tests, simulation
+from sosiale_kommuner.chapters import item_tests, simulation, simulation_county, simulation_replicates
+from sosiale_kommuner.chapters import simulation_summaries as summaries
 from sosiale_kommuner.data import codebook as cbm
 from sosiale_kommuner.data import frame, synth
 
@@ -71,16 +72,16 @@ def test_summaries_by_hand():
                              effect_size=eff, effect_ci_low=eff - 0.1, effect_ci_high=eff + 0.1, effect_se=0.05))
     res = pd.DataFrame(rows)
     nulls = {"size_class": {"y", "z"}}
-    f = simulation.fdp(res, nulls).iloc[0]
+    f = summaries.fdp(res, nulls).iloc[0]
     # replicates 1-3 discover x and z (z is null): FDP 1/2; replicate 0 discovers nothing: FDP 0
     assert f["mean_fdp"] == pytest.approx(3 * 0.5 / 4)
     assert f["bh_bound"] == pytest.approx(0.05 * 2 / 3)
-    pw = simulation.power(res, nulls).set_index("item")
+    pw = summaries.power(res, nulls).set_index("item")
     assert list(pw.index) == ["x"] and pw.loc["x", "power"] == 0.75
     targets = pd.DataFrame({"comparison": ["size_class"] * 3, "item": ["x", "y", "z"], "target": [0.35, 0.2, 0.1]})
-    cov = simulation.coverage(res, targets).set_index("item")
+    cov = summaries.coverage(res, targets).set_index("item")
     assert cov.loc["x", "coverage"] == 1.0 and cov.loc["y", "coverage"] == 0.0 and cov.loc["z", "coverage"] == 1.0
-    lo, hi = simulation.binom_interval(0, 10)
+    lo, hi = summaries.binom_interval(0, 10)
     assert lo == 0 and hi == pytest.approx(1 - 0.025 ** (1 / 10))
 
 
@@ -115,7 +116,7 @@ def test_null_rejection_rate_within_monte_carlo_interval(null_run):
 
 @pytest.mark.slow
 def test_null_effect_intervals_cover_zero(null_run):
-    cov = simulation.coverage(null_run, None, "null")
+    cov = summaries.coverage(null_run, None, "null")
     for cmp, d in cov.groupby("comparison"):
         k, n = int(d["covered"].sum()), int(d["replicates"].sum())
         assert k / n > 0.93, f"{cmp}: pooled coverage {k / n:.3f}"
@@ -185,3 +186,137 @@ def test_verdict_texts():
     assert simulation.tail_verdict(tails).startswith("The tail is heavier than nominal for unit type ")
     assert simulation.tail_verdict(tails.assign(ci_low=0.0)) == (
         "The tail is consistent with nominal for both comparisons.")
+
+
+# --- the batched engine is the per-item path, faster -----------------------------------
+def test_batched_engine_equals_the_per_item_path(inputs):
+    """Every statistic, df, p-value (raw and BH), effect, interval and SE of the batched engine
+    equals chapter 09's run_tests, column by column (simulation_reference), to ~1e-10."""
+    params, book, pop = inputs
+    kw = dict(replicates=2, params=params, codebook=book, population=pop, base_seed=4_200, workers=1)
+    new = simulation.run_study(**kw)
+    old = simulation.run_study(engine="per_item", **kw)
+    keys = ["scenario", "seed", "replicate", "comparison", "item"]
+    assert new.tests[keys].equals(old.tests[keys])
+    for f in simulation_replicates.TEST_FIELDS:
+        a, b = old.tests[f].to_numpy(float), new.tests[f].to_numpy(float)
+        assert np.array_equal(np.isnan(a), np.isnan(b)), f
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-14, err_msg=f)
+    assert new.tests["p_value"].notna().mean() > 0.75  # most columns are testable
+    assert len(new.county) == 2 * 2 * len(simulation_county.county_levels(item_tests.analysable(book)))
+    with pytest.raises(ValueError, match="engine"):
+        simulation.run_study(engine="fast", **kw)
+
+
+def test_county_rows_are_the_published_estimates(inputs):
+    """The batched county proportions and intervals of a replicate are item_estimates.item_rows'
+    on the county design (with fpc), level by level; the df rule read off the public path is
+    the one that reproduces them."""
+    from sosiale_kommuner.chapters import item_estimates, item_tests_batch, weighting
+    from sosiale_kommuner.data import respondents
+
+    params, book, pop = inputs
+    pop = simulation._population(pop) if hasattr(simulation, "_population") else pop
+    specs = item_tests.analysable(book)
+    rule = simulation_county.df_rule(params, book, pop, specs, seed=77)
+    assert rule in ("design", "domain")
+    syn = synth.generate(78, params, pop, book, exports=False)
+    w = weighting.calibrate_population_weights(pop, syn.status, margins=simulation.MARGINS).table
+    d = respondents.design_for(respondents.merge(syn.responses(), pop, w), pop, config.FYLKESKOMMUNE, fpc=True)
+    levels = simulation_county.county_levels(specs)
+    ours = simulation_county.county_rows(item_tests_batch.analysis_matrix(d.data, specs), d.weights,
+                                         d.calibration.base_weights, 18.0, levels, rule)
+    published = {}
+    for it in {book.item(lv.item) for lv in levels}:
+        for r in item_estimates.item_rows(d, it):
+            published[(it.id, str(r["level"]))] = r
+    checked = 0
+    for i, lv in enumerate(levels):
+        r = published[(book.item(lv.item).id, lv.level)]
+        for k in ("estimate", "se", "ci_low", "ci_high"):
+            assert ours[k][i] == pytest.approx(r[k], rel=1e-9, abs=1e-12, nan_ok=True), (lv, k)
+        assert ours["n"][i] == r["n_unweighted"]
+        checked += 1
+    assert checked == len(levels) > 150
+
+
+def test_county_census_and_process_values():
+    """Census value by hand; the process value of an option with an intercept-only model is
+    E[expit(b0 + loading u)], u ~ N(0, 1) (Gauss–Hermite quadrature), within 4 Monte Carlo SEs."""
+    lv = [simulation_county.CountyLevel("x", "a", 0, 0.0), simulation_county.CountyLevel("x", "b", 0, 1.0)]
+    v = np.array([[0.0], [1.0], [np.nan], [0.0], [0.0]])
+    np.testing.assert_allclose(simulation_county.census_values(v, lv), [0.75, 0.25])
+    params, book = synth.load_params(), cbm.load_codebook()
+    pop = frame.load_population(config.paths().frame)
+    col = book.item("a7_advice_forms").columns[0]
+    spec = params["items"][col]
+    assert set(spec) <= {"model", "intercept"}, spec
+    specs = [s for s in item_tests.analysable(book) if s.column == col]
+    proc = simulation_county.process_values(params, book, pop, specs, reps=1000, seed=3).iloc[0]
+    x, wq = np.polynomial.hermite_e.hermegauss(60)
+    loading = params["defaults"]["loading"]
+    exact = float(np.sum(wq / (1 + np.exp(-(spec["intercept"] + loading * x)))) / np.sqrt(2 * np.pi))
+    assert abs(proc["process"] - exact) < 4 * proc["process_se"], (proc["process"], exact)
+
+
+def test_monte_carlo_summaries_by_hand():
+    # per-replicate shares 0.5, 1.0, 0.0, 0.5: mean 0.5, sd 0.4082, mc_se 0.2041, t(3) 3.1824
+    mi = summaries.mean_interval([0.5, 1.0, 0.0, 0.5, np.nan])
+    assert mi["mean"] == 0.5 and mi["replicates"] == 4
+    assert mi["mc_se"] == pytest.approx(np.sqrt(1 / 6) / 2)
+    assert mi["half_width"] == pytest.approx(stats.t.isf(0.025, 3) * np.sqrt(1 / 6) / 2)
+    rows = []
+    for rep, (px, py) in enumerate(((0.01, 0.01), (0.01, 0.5), (0.5, 0.5), (0.01, 0.01))):
+        for item, p in (("x", px), ("y", py), ("z", 0.9)):
+            rows.append(dict(scenario="planted", replicate=rep, comparison="size_class", item=item, p_value=p,
+                             p_adjusted=p, effect_size=0.1, effect_ci_low=0.0 if item != "y" else 0.2,
+                             effect_ci_high=0.2 if item != "y" else 0.3, effect_se=0.05))
+    res = pd.DataFrame(rows)
+    ps = summaries.power_summary(res, {"size_class": {"z"}}).iloc[0]
+    # non-null x, y: shares rejected per replicate 1, 0.5, 0, 1 -> mean 0.625
+    assert ps["power"] == pytest.approx(0.625) and ps["tests"] == 2
+    targets = pd.DataFrame({"comparison": ["size_class"] * 3, "item": ["x", "y", "z"], "target": [0.1, 0.1, 0.1]})
+    cs = summaries.coverage_summary(res, targets).iloc[0]
+    # x and z cover 0.1 in every replicate, y never: 2/3 each replicate
+    assert cs["coverage"] == pytest.approx(2 / 3) and cs["half_width"] == 0 and cs["below"] == 1
+
+
+def test_county_coverage_by_hand():
+    county = pd.DataFrame({"scenario": "planted", "replicate": [0, 0, 1, 1], "item": ["x", "y", "x", "y"],
+                           "level": "a", "estimate": 0.5, "ci_low": [0.1, 0.1, 0.6, 0.1],
+                           "ci_high": [0.9, 0.9, 0.9, 0.9], "ci_low_analytic": 0.2, "ci_high_analytic": 0.4,
+                           "census": [0.5, 0.95, 0.5, 0.5], "n": 11})
+    process = pd.DataFrame({"item": ["x", "y"], "level": "a", "process": [0.3, 0.5]})
+    per = summaries.county_coverage(county, process).set_index("item")
+    assert per.loc["x", "coverage"] == 0.5 and per.loc["y", "coverage"] == 0.5
+    assert per.loc["x", "coverage_analytic"] == 1.0 and per.loc["y", "coverage_analytic"] == 0.0
+    s = summaries.county_coverage_summary(county, process).set_index("interval")
+    assert s.loc["published", "coverage"] == 0.5 and s.loc["analytic", "coverage"] == 0.5
+    assert s.loc["published", "target"] == "census" and s.loc["analytic", "target"] == "process"
+
+
+def test_texts_in_both_languages():
+    overall = pd.DataFrame({"comparison": ["size_class", "unit_type"], "rate": [0.049, 0.051],
+                            "ci_low": [0.047, 0.048], "ci_high": [0.051, 0.054], "half_width": [0.002, 0.003]})
+    tails = pd.DataFrame({"comparison": ["size_class", "unit_type"], "threshold": 0.001, "share": [0.001, 0.0012],
+                          "ratio": [1.0, 1.2], "ci_low": [0.0008, 0.0009]})
+    fdp = pd.DataFrame({"comparison": ["size_class", "unit_type"], "mean_fdp": [0.03, 0.04], "ci_low": [0.02, 0.03],
+                        "half_width": [0.01, 0.01], "bh_bound": [0.04, 0.045]})
+    dep = pd.DataFrame({"comparison": ["size_class", "unit_type"], "mean_correlation": [0.01, 0.02],
+                        "share_positive": [0.5, 0.6], "dispersion_ratio": [1.02, 1.1]})
+    pws = pd.DataFrame({"comparison": ["size_class", "unit_type"], "power": [0.8, 0.4], "half_width": [0.01, 0.02],
+                        "power_bh": [0.7, 0.2]})
+    cs = pd.DataFrame({"scenario": "planted", "comparison": ["size_class", "unit_type"], "coverage": [0.94, 0.93],
+                       "half_width": [0.002, 0.003]})
+    cty = pd.DataFrame({"interval": ["published", "analytic"], "proportions": 190, "coverage": [0.95, 0.949],
+                        "half_width": [0.004, 0.004]})
+    s = dict(overall=overall, tails=tails, fdp=fdp, dependence=dep, power=pd.DataFrame({"smoothed_power": [1.0, 0.5]}),
+             power_summary=pws, coverage_summary=cs, county_summary=cty, replicates=1000)
+    en, nb = simulation.closing_text(s, "en"), simulation.closing_text(s, "nb")
+    assert "4.9 %" in en and "±0.20 percentage points" in en and "1000 synthetic datasets" in en
+    assert "4,9 %" in nb and "±0,20 prosentpoeng" in nb and "innenfor BH-grensen" in nb
+    assert en.count("\n* ") == nb.count("\n* ") == 5
+    assert set(simulation.TEXT["nb"]) == set(simulation.TEXT["en"])
+    assert simulation.fdp_verdict(fdp.iloc[0], "nb") == "innenfor BH-grensen"
+    with pytest.raises(ValueError, match="lang"):
+        simulation.closing_text(s, "de")

@@ -18,6 +18,7 @@ module                      responsibility
 :mod:`.hashing`             content hashes of code, parameters and inputs
 :mod:`.manifest`            ``MANIFEST.sha256`` of the raw folder
 :mod:`.kernel`              the project's Jupyter kernel
+:mod:`.kernels`             starting kernels: private sockets, a spare one started ahead
 ==========================  ================================================================
 
 The build sits on top: it may use every other layer; nothing else imports it.

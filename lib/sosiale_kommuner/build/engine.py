@@ -22,13 +22,20 @@ which would force a needless rerun of an unchanged chapter after its upstream is
 before executing, a worker takes that many slots (at most ``--jobs``) from a
 process-shared counting semaphore created before the workers fork, so a heavy simulation
 waits for, and then excludes, other notebooks instead of oversubscribing the machine.
+
+Kernels: while a worker runs a chapter it starts the kernel for its next one and imports
+in it the modules most chapters import (:func:`warm_modules`; :func:`.kernels.prepare_spare`),
+as long as chapters remain to be dispatched; the spare kernel is shut down when the worker
+exits.
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
 import multiprocessing
 import time
+from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
@@ -65,6 +72,51 @@ def warm_imports() -> None:
         importlib.import_module(name)
 
 
+def warm_modules(project, stems) -> tuple[str, ...]:
+    """Modules to import in a spare kernel (:func:`.kernels.prepare_spare`): those imported at
+    the top level of at least two of the notebooks of ``stems`` (of the one, if only one), as
+    ``import a.b`` / ``from a import b`` name them (``a.b`` may be a module or a name in ``a``:
+    the kernel tries both and skips what does not import)."""
+    from .hashing import notebook_cells
+
+    counts: Counter = Counter()
+    for stem in stems:
+        found: set[str] = set()
+        try:
+            cells = notebook_cells(stem, project.notebook_dir)
+        except (OSError, ValueError):
+            continue
+        for kind, src in cells:
+            if kind != "code":
+                continue
+            try:
+                body = ast.parse(src).body
+            except SyntaxError:                 # cell magics: nothing to learn from the cell
+                continue
+            for node in body:
+                if isinstance(node, ast.Import):
+                    found |= {a.name for a in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names if a.name != "*"}
+        counts.update(found)
+    need = 2 if len(stems) > 1 else 1
+    return tuple(sorted(m for m, k in counts.items() if k >= need))
+
+
+_FINALIZER: list = []
+
+
+def _close_spare_at_exit() -> None:
+    """Register, once per worker process, the shutdown of its spare kernel when it exits
+    (multiprocessing runs these finalizers when a worker's target returns)."""
+    if not _FINALIZER:
+        from multiprocessing.util import Finalize
+
+        from .kernels import close_spare
+
+        _FINALIZER.append(Finalize(None, close_spare, exitpriority=10))
+
+
 def _execute(task) -> Any:
     """doit action (runs in a worker): execute the chapter described in ``task.meta``."""
     from doit.exceptions import TaskFailed
@@ -72,6 +124,8 @@ def _execute(task) -> Any:
     from .executor import run_chapter
 
     job = task.meta["job"]
+    if job is not None and job.spare_warm is not None:
+        _close_spare_at_exit()
     if job is None:  # the decision itself failed (reported by the parent)
         task.meta["result"] = None
         return TaskFailed(task.meta.get("decision_error", "could not decide"))
@@ -150,11 +204,20 @@ def run_graph(ctx, selected: list[str], jobs: int) -> int:
     state = ctx.paths.pipeline_state
     state.mkdir(parents=True, exist_ok=True)
 
+    warm = warm_modules(project, selected)
+    decided: set[str] = set()
+
     def make_task(stem: str) -> Task:
         chapter = project.chapter(stem)
 
         def check(task):
-            return ctx.check(task)
+            up_to_date = ctx.check(task)
+            decided.add(stem)
+            job = task.meta.get("job")
+            if not up_to_date and job is not None and hasattr(job, "spare_warm"):
+                # chapters still to come may need a kernel: the worker prepares one meanwhile
+                job.spare_warm = warm if len(decided) < len(selected) else None
+            return up_to_date
 
         return Task(
             stem, [(_execute, [], {})],
@@ -189,6 +252,9 @@ def run_graph(ctx, selected: list[str], jobs: int) -> int:
         return DoitMain(Loader()).run(["run", *selected])
     finally:
         _SLOTS.clear()
+        from .kernels import close_spare
+
+        close_spare()  # --jobs 1 ran the chapters in this process
 
 
-__all__ = ["run_graph", "core_slots", "warm_imports", "Reporter"]
+__all__ = ["run_graph", "core_slots", "warm_imports", "warm_modules", "Reporter"]

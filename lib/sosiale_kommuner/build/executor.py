@@ -9,8 +9,10 @@ How a chapter runs (:func:`run_chapter`, called in a worker process):
    published outputs. ``raw_dir`` is the real raw folder (it is only read). A notebook that
    reads an undeclared processed file fails here instead of silently using a stale one.
 2. **Execution** with papermill's Python API in a fresh kernel that talks over Unix
-   sockets (IPC transport) in a private folder (:func:`start_kernel`), so that concurrent
-   kernels can't race for TCP ports (papermill issue #511).
+   sockets (IPC transport) in a private folder (:func:`.kernels.start_kernel`), so that concurrent
+   kernels can't race for TCP ports (papermill issue #511). A worker starts its next
+   kernel, with the chapters' common imports done, while the current notebook runs
+   (:func:`.kernels.prepare_spare`, :func:`.kernels.take_kernel`).
 3. **Export** to HTML with :func:`sosiale_kommuner.report.chapter_page.export_chapter`
    (or, for a project without the report's template, :func:`export_chapter_plain`).
 4. **Commit**, only if 1–3 succeeded: the declared processed outputs, the chapter's tables
@@ -29,7 +31,6 @@ import contextlib
 import os
 import re
 import shutil
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -39,13 +40,12 @@ from typing import Any
 from sosiale_kommuner import config
 from sosiale_kommuner.report.book import Book, ChapterInfo
 from .hashing import sha256_file
+from .kernels import prepare_spare, stop_kernel, take_kernel
 
 #: Injected-parameters cell tag that papermill adds after the ``parameters`` cell.
 INJECTED_TAG = "injected-parameters"
 #: Tag of the cells papermill inserts to point at an error.
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
-#: Seconds a kernel may take to start.
-KERNEL_START_TIMEOUT = 120
 
 
 @dataclass
@@ -70,6 +70,9 @@ class Job:
     info: ChapterInfo | None = None
     code_hash: str = ""
     raw_checksums: dict[str, str] = field(default_factory=dict)
+    #: while this notebook runs, start this process's next kernel and import these modules
+    #: in it (:func:`.kernels.prepare_spare`); None: no spare (no chapter is left to run)
+    spare_warm: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -123,54 +126,6 @@ def _write_pages(paths: config.Paths, pages: dict[str, str]) -> dict[str, str]:
         atomic_write_text(h, page)
         outputs[h.relative_to(paths.out).as_posix()] = sha256_file(h)
     return outputs
-
-
-# --- kernels ------------------------------------------------------------------------
-
-def start_kernel(kernel_name: str, cwd: Path):
-    """Start a kernel that talks over Unix sockets in a private folder; wait until it answers.
-
-    With TCP, jupyter_client picks free ports by binding and releasing them and the kernel
-    binds them again, so two kernels started at once can pick the same port (papermill
-    #511). Here the kernel uses the IPC transport: its five sockets are files in a fresh
-    ``mkdtemp`` folder (short, under the system temp dir, because socket paths are limited
-    to ~100 bytes), so concurrent kernels cannot collide and no port is ever opened. This
-    also keeps the kernel's "running over TCP without encryption" warning away.
-    Returns the started ``AsyncKernelManager``; :func:`stop_kernel` shuts it down.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    folder = tempfile.mkdtemp(prefix="sk-kernel-")
-
-    async def _start():
-        km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
-                                connection_file=os.path.join(folder, "kernel.json"))
-        await km.start_kernel(cwd=str(cwd))
-        kc = km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=KERNEL_START_TIMEOUT)
-        except BaseException:
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        kc.stop_channels()
-        return km
-
-    km = run_sync(_start)()
-    km.sk_folder = folder
-    return km
-
-
-def stop_kernel(km) -> None:
-    """Shut the kernel down and remove its socket folder."""
-    from jupyter_core.utils import run_sync
-
-    with contextlib.suppress(Exception):
-        run_sync(km.shutdown_kernel)(now=True)
-    shutil.rmtree(getattr(km, "sk_folder", ""), ignore_errors=True)
 
 
 # --- export -------------------------------------------------------------------------
@@ -386,7 +341,9 @@ def _execute_and_commit(job: Job, paths: config.Paths, timings: dict[str, float]
     out_nb = state_dir(job.out_dir) / "staging" / f"{job.stem}.executed.ipynb"
     params = dict(job.params, raw_dir=str(paths.raw), out_dir=str(staged.out))
     clock("staging")
-    km = start_kernel(job.kernel_name, nb_path.parent)
+    km = take_kernel(job.kernel_name, nb_path.parent)
+    if job.spare_warm is not None:
+        prepare_spare(job.kernel_name, nb_path.parent, job.spare_warm)
     clock("kernel_start")
     try:
         try:

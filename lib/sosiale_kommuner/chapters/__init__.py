@@ -18,9 +18,17 @@ module                                    used by
 :mod:`.size_differences`,                 09 · what the tests are read with (MDD, readings, the
 :mod:`.size_difference_tables`,           exact check, text values), the tables for readers,
 :mod:`.item_test_figures`                 row names, parts by area and forest plots
+:mod:`.item_tests_batch`                  11 · the same tests for all columns at once
 :mod:`.involvement`,                      10 · citizen involvement: typology, model, and the
-:mod:`.involvement_simulation`            simulation of its model
-:mod:`.simulation`                        11 · the Monte Carlo study of the tests
+:mod:`.involvement_simulation`,           simulation of its model (batched draws and fits:
+:mod:`.involvement_batch`                 :mod:`.involvement_batch`)
+:mod:`.simulation`                        11 · the Monte Carlo study of the tests: scenarios,
+                                          targets, runs, the chapter's sentences (nb/en)
+:mod:`.simulation_data`,                  11 · its replicates in batches: the generator's draws,
+:mod:`.simulation_replicates`,            weights and designs; the replicate loop; the county
+:mod:`.simulation_county`,                municipalities' estimates; the per-item reference
+:mod:`.simulation_reference`,             path; summaries with Monte Carlo errors
+:mod:`.simulation_summaries`
 ========================================  ==================================================
 
 A chapter helper may use the survey core, the data layer and the report layer.

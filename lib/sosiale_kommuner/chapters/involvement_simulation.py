@@ -37,6 +37,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 from sosiale_kommuner.config import KOMMUNE
 from sosiale_kommuner.survey.design import SurveyDesign
@@ -44,6 +45,9 @@ from sosiale_kommuner.survey.design import SurveyDesign
 from . import involvement
 
 N_TRUTH = 100_000
+ENGINES = ("batched", "per_replicate")
+#: Replicates drawn together by the batched engine (one task of a worker).
+CHUNK = 25
 #: Expected municipal respondents by size class (< 5 000, 5 000–19 999, ≥ 20 000) when the
 #: generator parameters are not at hand: 200 in all, as in the study.
 DEFAULT_SAMPLE_SIZES = {"< 5 000": 80, "5 000–19 999": 80, "≥ 20 000": 40}
@@ -198,17 +202,22 @@ class SimulationResult:
     generator: str
 
 
-def run(frame: pd.DataFrame, params: dict, replicates: int = 200, seed: int = 2013,
+def run(frame: pd.DataFrame, params: dict, replicates: int = 1000, seed: int = 2013,
         generator: Callable | None = None, n_truth: int = N_TRUTH, processes: int = 1,
-        sizes: dict | None = None, codebook=None) -> SimulationResult:
+        sizes: dict | None = None, codebook=None, engine: str = "batched") -> SimulationResult:
     """Run the simulation (see module docstring).
 
     ``frame``: the population table (``population.parquet``; its municipalities are used);
     ``params``: the generator parameters (:func:`load_params`); ``codebook``: the raw
     folder's codebook (passed to the generator). ``processes`` ≤ 2; results do not depend on it.
+    ``engine``: with the project generator, ``"batched"`` (default; :mod:`.involvement_batch`:
+    the draws of many seeds at once, the same numbers) or ``"per_replicate"``
+    (:func:`one_replicate`); another ``generator`` always runs per replicate.
     """
     if processes > 2:
         raise ValueError("use at most 2 processes (shared machine)")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     frame = frame[frame["unit_type"].astype(str) == KOMMUNE].reset_index(drop=True)
     gen = generator or partial(synth_population, codebook=codebook)
     base = gen.func if isinstance(gen, partial) else gen
@@ -216,14 +225,34 @@ def run(frame: pd.DataFrame, params: dict, replicates: int = 200, seed: int = 20
     sizes = sizes or expected_sample_sizes(frame, params)
     root = np.random.SeedSequence(seed)
     truth_seq, rep_root = root.spawn(2)
-    tr = truth(frame, params, gen, int(truth_seq.generate_state(1)[0]), n_truth)
     seqs = rep_root.spawn(replicates)
-    fn = partial(one_replicate, frame=frame, params=params, sizes=sizes, generator=gen)
-    if processes > 1:
-        with ProcessPoolExecutor(max_workers=processes) as ex:
-            results = list(ex.map(fn, seqs, chunksize=max(1, replicates // (4 * processes))))
+    if generator is None and engine == "batched":
+        from sosiale_kommuner.data import codebook as cbm
+
+        from . import involvement_batch
+
+        book = codebook if codebook is not None else cbm.load_codebook()
+        tr = involvement_batch.truth(frame, params, book, int(truth_seq.generate_state(1)[0]),
+                                     int(np.ceil(n_truth / len(frame))))
+        # one_replicate's population seed: the first of the replicate's two children
+        pop_seeds = [int(s.spawn(2)[0].generate_state(1)[0]) for s in seqs]
+        chunks = [pop_seeds[i:i + CHUNK] for i in range(0, len(pop_seeds), CHUNK)]
+        if processes > 1:
+            with ProcessPoolExecutor(max_workers=processes, initializer=involvement_batch.init_worker,
+                                     initargs=(frame, params, book)) as ex:
+                results = [r for part in ex.map(involvement_batch.run_task, chunks) for r in part]
+        else:
+            with threadpool_limits(1):
+                batch = involvement_batch.Batch(frame, params, book)
+                results = [r for part in chunks for r in batch.replicates(part)]
     else:
-        results = [fn(s) for s in seqs]
+        tr = truth(frame, params, gen, int(truth_seq.generate_state(1)[0]), n_truth)
+        fn = partial(one_replicate, frame=frame, params=params, sizes=sizes, generator=gen)
+        if processes > 1:
+            with ProcessPoolExecutor(max_workers=processes) as ex:
+                results = list(ex.map(fn, seqs, chunksize=max(1, replicates // (4 * processes))))
+        else:
+            results = [fn(s) for s in seqs]
     reps = pd.concat([r.assign(replicate=i) for i, r in enumerate(results)], ignore_index=True)
     return SimulationResult(summary=summarise(reps, tr), replicates=reps, truth=tr, sample_sizes=sizes,
                             generator=gname)

@@ -282,7 +282,7 @@ p_adjust = inference.p_adjust
 # ---------------------------------------------------------------------------------------
 # One column, one comparison
 # ---------------------------------------------------------------------------------------
-def _effect_values(arr: np.ndarray, spec: ColumnSpec) -> tuple[np.ndarray, np.ndarray]:
+def effect_values(arr: np.ndarray, spec: ColumnSpec) -> tuple[np.ndarray, np.ndarray]:
     """(values, ok): the variable whose domain means are the effect; 0/1 of the effect level."""
     if spec.kind in ("binary", "categorical"):
         k = spec.levels.index(spec.effect_level)
@@ -336,7 +336,7 @@ def test_column(design: SurveyDesign, spec: ColumnSpec, comparison: str, group: 
         return row
     nu = None
     if a in labels and b in labels:
-        vals, vok = _effect_values(arr, spec)
+        vals, vok = effect_values(arr, spec)
         d = contrasts.domain_difference(design, vals, vok & ok, g, labels.index(a), labels.index(b), df_method=df_method,
                             proportion=spec.kind in ("binary", "categorical"))
         row.update(effect_size=d["estimate"], effect_ci_low=d["ci_low"], effect_ci_high=d["ci_high"],
@@ -399,7 +399,7 @@ def pairwise(design: SurveyDesign, specs: list[ColumnSpec], items, group: str = 
     for col in items:
         spec = by_col[col]
         arr = analysis_array(d.column(spec.column), spec)
-        vals, ok = _effect_values(arr, spec)
+        vals, ok = effect_values(arr, spec)
         item_rows = []
         for i in range(len(labels)):
             for j in range(i):
@@ -472,7 +472,7 @@ def contrast_proportions(design: SurveyDesign, specs: list[ColumnSpec], group: s
     for s in specs:
         if s.kind not in ("binary", "categorical"):
             continue
-        v, ok = _effect_values(analysis_array(design.column(s.column), s), s)
+        v, ok = effect_values(analysis_array(design.column(s.column), s), s)
         out = {"item": s.column}
         for key, lab in (("p_a", a), ("p_b", b)):
             m = ok & (g == labels.index(lab)) if lab in labels else np.zeros(design.n, bool)

@@ -22,6 +22,8 @@ module                      R
                             average marginal effects
 :mod:`.contrasts`           domain differences with Satterthwaite df and Newcombe intervals
 :mod:`.power`               minimum detectable differences
+:mod:`.batch`               the same statistics for many variables of one design at once
+                            (batched arrays: simulations)
 :mod:`.errors`              :class:`SurveyError` and its kinds
 ==========================  ================================================================
 """
