@@ -76,10 +76,35 @@ def test_the_pages_state_these_datas_counts(other_build):
     assert str(OTHER_COUNTS["kommune"]) in cleaning and str(OTHER_COUNTS["fylkeskommune"]) in cleaning
 
 
+class Visible(Prose):
+    """Every piece of text a reader sees outside the footer (tables' cells too)."""
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+        if tag in ("footer", "script", "style"):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.stack:
+            while self.stack:
+                t = self.stack.pop()
+                if t in ("footer", "script", "style"):
+                    self.skip -= 1
+                if t == tag:
+                    break
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
 def test_nothing_calls_real_data_synthetic(other_build):
+    """No word a reader sees says "synthetic" (the footer names the raw files, SYNTHETIC.yaml among them)."""
     offences = []
     for page in pages(other_build):
-        for m in SYNTHETIC.finditer(page.read_text(encoding="utf-8")):
+        v = Visible()
+        v.feed(page.read_text(encoding="utf-8"))
+        for m in SYNTHETIC.finditer(" ".join(v.parts)):
             offences.append(f"{page.name}: {m.group(0)}")
     assert not offences, offences[:20]
 
