@@ -460,7 +460,7 @@ def toolkit_page(monkeypatch, out: Path) -> None:
     monkeypatch.setenv(editions.EDITIONS_ENV, "nb,en")
     figures.use_style()
     book = codebook.load_codebook()
-    options = [c for it in book.analysable_items() if it.is_multiple for c in book.option_columns(it.id)][:20]
+    options = [c for it in book.analysable_items() if it.is_multiple for c in it.columns][:20]
     rng = np.random.default_rng(7)
     est = rng.normal(0.05, 0.12, len(options))
     effects = pd.DataFrame({"item": options, "effect_size": est, "effect_ci_low": est - 0.15,
@@ -516,8 +516,13 @@ def test_a_page_made_with_the_toolkit_passes_every_check(tmp_path, monkeypatch):
     toolkit_page(monkeypatch, tmp_path)
     (tmp_path / "reports" / "index.html").write_text(_page("nb", GOOD_NB.format(png=_png(400, 200))), encoding="utf-8")
     (tmp_path / "reports" / "en" / "index.html").write_text(_page("en", GOOD_EN), encoding="utf-8")
+    for name in ("methods", "glossary", "questionnaire"):   # the book's own pages, linked from the frame
+        (tmp_path / "reports" / f"{name}.html").write_text(_page("nb", GOOD_NB.format(png=_png(400, 200))),
+                                                           encoding="utf-8")
+        (tmp_path / "reports" / "en" / f"{name}.html").write_text(_page("en", GOOD_EN), encoding="utf-8")
     found = survey_pages(tmp_path, tmp_path / "screenshots", exe, drv)
-    failing = {page: {c: p for c, p in checks.items() if p} for page, checks in found.items()}
+    failing = {page: {c: p for c, p in checks.items() if p} for page, checks in found.items()
+               if page.split("/")[-1] not in ("methods", "glossary", "questionnaire")}   # stand-ins only
     assert all(not f for f in failing.values()), failing
 
 
