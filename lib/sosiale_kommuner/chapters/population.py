@@ -15,7 +15,7 @@ import pandas as pd
 
 from sosiale_kommuner import config
 from sosiale_kommuner.data import frame
-from sosiale_kommuner.report import labels, styling, text
+from sosiale_kommuner.report import figures, labels, styling, text
 from sosiale_kommuner.report.text import formats
 
 STEM = "00_population"
@@ -138,21 +138,23 @@ def show_table(df: pd.DataFrame, lang: str, percent=()):
 
 
 def plot_units_and_inhabitants(kommuner: pd.DataFrame, lang: str = "nb") -> plt.Figure:
-    """Two panels: municipalities per size class and inhabitants per size class."""
+    """Two panels: municipalities per size class and inhabitants per size class (side by side on
+    a page, one above the other on a phone)."""
     tab = by_size_class(kommuner)
-    names = [labels.size_class(c, lang, short=True) for c in tab["size_class"]]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
-    axes[0].bar(names, tab["municipalities"], color="#4C72B0")
-    axes[0].set(title=_t("figure.units_title", lang), xlabel=_t("figure.size_axis", lang),
-                ylabel=_t("figure.units_axis", lang))
-    axes[1].bar(names, tab["inhabitants_2013"] / 1e6, color="#DD8452")
-    axes[1].set(title=_t("figure.inhabitants_title", lang), xlabel=_t("figure.size_axis", lang),
-                ylabel=_t("figure.inhabitants_axis", lang))
-    for ax, values, digits in ((axes[0], tab["municipalities"], 0), (axes[1], tab["inhabitants_2013"] / 1e6, 2)):
+    names = [figures.wrap(labels.size_class(c, lang, short=True), 12) for c in tab["size_class"]]
+    narrow = figures.layout_name() == "narrow"
+    fig, axes = plt.subplots(2 if narrow else 1, 1 if narrow else 2,
+                             figsize=(figures.width(), 7.2 if narrow else 4.0), layout="constrained")
+    panels = ((axes[0], tab["municipalities"], 0, "units"),
+              (axes[1], tab["inhabitants_2013"] / 1e6, 2, "inhabitants"))
+    for (ax, values, digits, what), colour in zip(panels, figures.SERIES):
+        ax.bar(names, values, color=colour)
+        ax.set(title=_t(f"figure.{what}_title", lang), xlabel=_t("figure.size_axis", lang),
+               ylabel=_t(f"figure.{what}_axis", lang))
+        ax.set_ylim(0, float(values.max()) * 1.15)
+        figures.locale_axis(ax, lang, axis="y", digits=digits if what == "inhabitants" else 0)
         for x, v in zip(names, values):
-            ax.annotate(formats.number(v, digits, lang), (x, v), ha="center", va="bottom", fontsize=9)
-    fig.text(0.99, 0.01, config.SSB_ATTRIBUTION, ha="right", fontsize=8, color="#555555")
-    fig.tight_layout()
+            ax.annotate(formats.number(v, digits, lang), (x, v), ha="center", va="bottom", fontsize=figures.MIN_TEXT_PT)
     return fig
 
 
@@ -188,18 +190,25 @@ def region_by_size(kommuner: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_region_by_size(kommuner: pd.DataFrame, lang: str = "nb") -> plt.Figure:
-    """Horizontal stacked bars: municipalities per region, split by size class."""
+    """Horizontal stacked bars: municipalities per region, split by size class (each class also
+    hatched, the legend above the bars)."""
+    from matplotlib.patches import Patch
+
     tab = region_by_size(kommuner).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8, 4))
+    narrow = figures.layout_name() == "narrow"
+    fig, ax = plt.subplots(figsize=(figures.width(), 6.0 if narrow else 4.6), layout="constrained")
     left = np.zeros(len(tab))
-    for col in tab.columns:
-        ax.barh([labels.region(r, lang) for r in tab.index], tab[col], left=left,
-                label=labels.size_class(col, lang, short=True))
+    names = [figures.wrap(labels.region(r, lang), 14 if narrow else 24) for r in tab.index]
+    handles = []
+    for col, colour, hatch in zip(tab.columns, figures.SERIES, figures.HATCHES):
+        ax.barh(names, tab[col], left=left, color=colour, hatch=hatch, edgecolor="white", linewidth=0.5)
+        handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor="white",
+                             label=labels.size_class(col, lang)))
         left += tab[col].to_numpy()
-    ax.set(title=_t("figure.region_title", lang), xlabel=_t("figure.units_axis", lang), ylabel="")
-    ax.legend(title=_t("figure.size_axis", lang), loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
-    fig.text(0.99, 0.01, config.SSB_ATTRIBUTION, ha="right", fontsize=8, color="#555555")
-    fig.tight_layout()
+    ax.set(xlabel=_t("figure.units_axis", lang), ylabel="")
+    ax.set_title(_t("figure.region_title", lang), loc="left")
+    figures.locale_axis(ax, lang, axis="x")
+    figures.legend_above(fig, handles, ncols=3)
     return fig
 
 

@@ -202,7 +202,22 @@ def render_book_page(key: str, paths: Paths, book: Book, lang: str, codebook=Non
     else:
         raise ValueError(f"not a page of the book: {key!r}; expected one of {BOOK_PAGES}")
     return render_page("page.html.j2", key=key, book=book, lang=lang, synthetic=provenance.is_synthetic(paths),
-                       body={"body_html": body}, toc=key != "glossary", link_glossary=key == "methods")
+                       body={"body_html": body}, toc=key != "glossary", link_glossary=key == "methods",
+                       build=build_html(paths, lang))
+
+
+def build_html(paths: Paths, lang: str) -> str:
+    """The collapsed build details of a book page: version, packages, and the raw files read."""
+    from sosiale_kommuner import __version__
+    from sosiale_kommuner.files import sha256_file
+
+    rows = [(text.common("footer.version", lang), f"sosiale-kommuner {__version__}"),
+            (text.common("footer.packages", lang),
+             ", ".join(f"{k} {v}" for k, v in provenance.package_versions().items()))]
+    raw = [(name, sha256_file(path)) for name, path in sorted(inputs(paths).items()) if path.is_file()]
+    return ('<div class="sk-provenance">\n' + provenance.build_table_html(rows, text.common("footer.title", lang))
+            + (provenance.build_table_html(raw, text.common("footer.raw_caption", lang)) if raw else "")
+            + "\n</div>")
 
 
 def write_book_pages(paths: Paths, book: Book, pages: tuple[str, ...] = BOOK_PAGES) -> list[Path]:
