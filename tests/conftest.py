@@ -298,5 +298,5 @@ def other_build(tmp_path_factory) -> Build:
     raw = make_other_raw(root / "raw")
     out = root / "out"
     params = TEST_PARAMS if "replicates" in _declared_params() else ()
-    proc = run_all("--raw-dir", raw, "--out-dir", out, *params)
+    proc = run_all("--raw-dir", raw, "--out-dir", out, "--no-pdf", *params)
     return Build(config.paths(raw, out), proc, tuple(params))

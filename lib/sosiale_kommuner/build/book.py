@@ -61,8 +61,10 @@ def update_book(ctx, status: Mapping[str, Any]) -> bool:
             book_pages.write_book_pages(ctx.paths, book)
         write_text(key_file, key)
         wrote = True
-    if full:
+    if full and ctx.opts.pdf:
         update_pdfs(ctx)
+    elif full:
+        ctx.say("PDF not made (--no-pdf).")
     return wrote
 
 

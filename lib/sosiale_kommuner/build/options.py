@@ -33,6 +33,7 @@ class Options:
     update_manifest: bool = False
     execution_timeout: float | None = None
     notebook_dir: str | None = None
+    pdf: bool = True            # --no-pdf: leave the PDFs of the editions as they are
 
 
 
@@ -96,6 +97,8 @@ def build_parser():
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
                    help=f"run up to N notebooks at once (default: the number of cores, "
                         f"{os.cpu_count()}); a chapter declaring cores=k counts k.")
+    p.add_argument("--no-pdf", dest="pdf", action="store_false",
+                   help="do not make the PDF of each edition (quicker; the HTML pages are made as always).")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="fail a cell that runs longer than this (default: no limit).")
     p.add_argument("--notebook-dir", metavar="DIR", default=None,
@@ -113,5 +116,5 @@ def parse_args(argv: list[str] | None = None) -> Options:
         raise PipelineError("--jobs must be 1 or more")
     return Options(raw_dir=ns.raw_dir, out_dir=ns.out_dir, only=list(ns.only), params=params,
                    force=ns.force, jobs=ns.jobs, update_manifest=ns.update_manifest,
-                   execution_timeout=ns.timeout, notebook_dir=ns.notebook_dir)
+                   execution_timeout=ns.timeout, notebook_dir=ns.notebook_dir, pdf=ns.pdf)
 
