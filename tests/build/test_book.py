@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from types import SimpleNamespace
 
 from sosiale_kommuner import config
 from sosiale_kommuner.build import book as build_book
@@ -13,8 +14,9 @@ from sosiale_kommuner.report.book import BOOK_PAGES
 class Ctx:
     """The parts of a build's context the book step reads."""
 
-    def __init__(self, paths):
+    def __init__(self, paths, pdf=True):
         self.paths, self.lines = paths, []
+        self.opts = SimpleNamespace(pdf=pdf)
         self.project = Project(chapters=(Chapter("00_population", "P"),))
         self.records, self.declared, self.export_hash = {}, {}, "x"
 
@@ -45,3 +47,14 @@ def test_book_pages_are_written_once_and_again_when_a_raw_input_changes(tmp_path
     assert build_book.update_book(ctx, {}) is True
     # a chapter's status changed: likewise
     assert build_book.update_book(ctx, {"00_population": {"state": "failed", "reason": "x"}}) is True
+
+
+def test_no_pdf_option_says_so_and_makes_none(tmp_path, monkeypatch):
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, "none")
+    raw = tmp_path / "raw"
+    shutil.copytree(config.DEFAULT_RAW_DIR, raw, ignore=shutil.ignore_patterns("frame", "*.csv"))
+    ctx = Ctx(config.paths(raw, tmp_path / "out"), pdf=False)
+    ctx.paths.pipeline_state.mkdir(parents=True)
+    assert build_book.update_book(ctx, {}) is True
+    assert ctx.lines == ["PDF not made (--no-pdf)."]
+    assert not list(ctx.paths.reports.rglob("*.pdf"))

@@ -15,6 +15,7 @@ import pytest
 from sosiale_kommuner import config
 from sosiale_kommuner.chapters import population as ps
 from sosiale_kommuner.data import frame
+from sosiale_kommuner.report import text
 
 LABELS = ["< 5 000", "5 000–19 999", "≥ 20 000"]
 
@@ -112,7 +113,7 @@ def test_region_by_size(kommuner):
         if r["fylkesnummer"] in ("02", "03") and int(r["population"] or r["population_2015"]) >= 20000)
 
 
-def test_closing_values_key_number_and_figures(population, kommuner, raw_counts):
+def test_closing_values_and_figures(population, kommuner, raw_counts):
     _, people = raw_counts
     facts = frame.check_population(population)
     by_size = ps.by_size_class(kommuner)
@@ -122,13 +123,17 @@ def test_closing_values_key_number_and_figures(population, kommuner, raw_counts)
     assert v["first_share_people"] == pytest.approx(people["< 5 000"] / 4_989_702)
     assert v["last_share_people"] == pytest.approx(people["≥ 20 000"] / 4_989_702)
     assert v["residual"] == 61_573
-    kn = ps.key_number(by_size)
-    assert list(kn["value"]) == ["228 (53.3 %)", "428 / 18"]            # 228 / 428 = 53.27 %
-    assert kn["label"].iloc[0] == "municipalities under 5 000 inhabitants"
     classes = ps.units_and_inhabitants_values(by_size)["classes"].localize("en")
     assert classes.count(";") == 2 and "228" in classes and "53" in classes
     regions = ps.region_by_size_values(ps.region_by_size(kommuner))["regions"].localize("nb")
     assert regions.count(";") == len(config.REGIONS) - 1
-    for fig in (ps.plot_units_and_inhabitants(kommuner, "en"), ps.plot_region_by_size(kommuner, "nb")):
-        assert config.SSB_ATTRIBUTION in [t.get_text() for t in fig.texts]
-        plt.close(fig)
+    # the figures' titles come from the text layer of their edition; the bars are the counts
+    fig = ps.plot_units_and_inhabitants(kommuner, "en")
+    assert [ax.get_title() for ax in fig.axes] == [text.get(ps.STEM, f"figure.{w}_title", "en")
+                                                   for w in ("units", "inhabitants")]
+    assert [p.get_height() for p in fig.axes[0].patches] == [228, 147, 53]
+    plt.close(fig)
+    fig = ps.plot_region_by_size(kommuner, "nb")
+    assert fig.axes[0].get_title(loc="left") == text.get(ps.STEM, "figure.region_title", "nb")
+    assert sum(p.get_width() for p in fig.axes[0].patches) == 428
+    plt.close(fig)

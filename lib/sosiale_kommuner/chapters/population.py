@@ -220,13 +220,3 @@ def region_by_size_values(table: pd.DataFrame) -> dict:
             for region, row in table.iterrows())
     return {"regions": text.Localized(regions)}
 
-
-def key_number(by_size: pd.DataFrame) -> pd.DataFrame:
-    """The chapter's headline for the contents page (``label,value``, value formatted)."""
-    first = by_size.iloc[0]
-    return pd.DataFrame({
-        "label": [f"municipalities under {first.size_class.removeprefix('< ')} inhabitants",
-                  "municipalities / county municipalities"],
-        "value": [f"{first.municipalities} ({100 * first.share_of_municipalities:.1f} %)",
-                  f"{int(by_size['municipalities'].sum())} / {config.N_COUNTY_MUNICIPALITIES}"],
-    })

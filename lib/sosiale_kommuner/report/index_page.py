@@ -52,7 +52,6 @@ PAGE = "index"
 #: Result tables the design table is read from, first found wins.
 DESIGN_TABLES = ("02_cleaning__design.csv", "02_cleaning__coverage_summary.csv")
 DESIGN_TABLE = DESIGN_TABLES[0]
-KEY_NUMBER = "key_number"
 #: Unit labels used by chapters' tables -> the unit types of config.
 UNIT_ALIASES = {"kommune (all)": "kommune", "kommuner": "kommune", "municipalities": "kommune",
                 "fylkeskommuner": "fylkeskommune", "county municipalities": "fylkeskommune"}
@@ -203,20 +202,6 @@ def status_text(entry: ChapterEntry, lang: str) -> str:
     return text.get(PAGE, f"status.{mark}", lang)
 
 
-def key_numbers(paths: Paths, stem: str) -> list[dict[str, str]]:
-    """Rows of the old ``<stem>__key_number.csv`` as {label, value, note} strings ([] when absent).
-
-    No longer shown (its labels are English only); kept for readers of that format.
-    """
-    path = paths.tables / f"{stem}__{KEY_NUMBER}.csv"
-    if not path.is_file():
-        return []
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if not {"label", "value"} <= set(df.columns):
-        raise ValueError(f"{path.name}: expected columns label,value[,note]; found {list(df.columns)}")
-    return [{"label": r["label"], "value": r["value"], "note": r.get("note", "")} for _, r in df.iterrows()]
-
-
 def collect(paths: Paths, book: Book, stale: Iterable[str] = ()) -> list[ChapterEntry]:
     status = read_status(paths)
     stale = set(stale)
@@ -346,5 +331,5 @@ def write_index(paths: Paths, book: Book, *, stale: Iterable[str] = ()) -> list[
 
 
 __all__ = ["write_index", "render_index", "render_page", "collect", "design_rows", "chapter_status",
-           "status_text", "key_numbers", "read_status", "figure_anchors", "design_table_html", "KEY_NUMBER",
+           "status_text", "read_status", "figure_anchors", "design_table_html",
            "DESIGN_TABLE"]

@@ -22,9 +22,8 @@ table is read when chapter 09 writes it:
   (:func:`sosiale_kommuner.survey.power.mdd_proportion` with design effect 1), which is a
   lower bound, and says so.
 
-The old per-chapter ``<stem>__key_number.csv`` (a label and a preformatted value, in
-English) is no longer shown: its labels cannot serve two editions. Chapters may keep writing
-it; it is listed with their other tables.
+No chapter writes preformatted headline numbers for this page: a label typed in one
+language cannot serve two editions, and a number must come with its interval and n.
 """
 from __future__ import annotations
 
