@@ -278,10 +278,12 @@ def _involvement_x(data: pd.DataFrame, codebook: cbm.Codebook, names: list[str])
 
 
 def estimate_items(template: dict, data: pd.DataFrame, codebook: cbm.Codebook,
-                   size_levels: list, weight: str = "weight") -> tuple[dict, pd.DataFrame]:
+                   size_levels: list, weight: str = "weight",
+                   columns: list[str] | None = None) -> tuple[dict, pd.DataFrame]:
     """Item models estimated from ``data`` (respondents with ``unit_type``, ``size_class``,
     ``centrality``, ``weight`` and typed item columns): the template's ``items`` section with
-    the estimated terms, and the fitted table (one row per item column)."""
+    the estimated terms, and the fitted table (one row per item column). ``columns``: only
+    these item columns (default: every column of the codebook)."""
     defaults = template.get("defaults", {})
     X = group_matrix(data, size_levels)
     w = pd.to_numeric(data[weight], errors="coerce").astype(float).to_numpy()
@@ -294,6 +296,8 @@ def estimate_items(template: dict, data: pd.DataFrame, codebook: cbm.Codebook,
                 continue
             seen.add(it.id)
             for col in it.columns:
+                if columns is not None and col not in columns:
+                    continue
                 spec = copy.deepcopy(item_spec(template, it, col))
                 row = dict(item=col, model=spec.get("model"), n=0, source="template", terms="", note="")
                 if col not in data.columns:
