@@ -270,7 +270,8 @@ OTHER_SEED = 2024
 
 def make_other_raw(dst: Path) -> Path:
     """A raw folder like a real one: the generator with another seed and other response counts,
-    ``synthetic: false`` and no ``truth.yaml`` — so every page must speak of these data."""
+    ``synthetic: false``, no ``truth.yaml`` and no ``generator_params.yaml`` — so every page must
+    speak of these data and the simulation appendices must estimate their generator parameters."""
     import yaml
 
     shutil.copytree(config.DEFAULT_RAW_DIR, dst, ignore=shutil.ignore_patterns(config.MANIFEST_NAME))
@@ -285,6 +286,8 @@ def make_other_raw(dst: Path) -> Path:
                            "--raw-dir", str(dst)], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (dst / "survey" / "truth.yaml").unlink()
+    # a real raw folder has no generator parameters either: the appendices estimate them
+    params_path.unlink()
     (dst / "survey" / "SYNTHETIC.yaml").write_text("synthetic: false\n", encoding="utf-8")
     proc = run_all("--raw-dir", dst, "--update-manifest")
     assert proc.returncode == 0, proc.stdout + proc.stderr

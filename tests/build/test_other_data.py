@@ -113,3 +113,16 @@ def test_no_truth_based_check_without_a_truth_file(other_build):
     assert not (other_build.paths.tables / "03_weighting__truth_coverage.csv").exists()
     for page in pages(other_build):
         assert "truth_coverage" not in page.read_text(encoding="utf-8"), page.name
+
+
+def test_the_simulations_estimate_their_generator_parameters(other_build):
+    """A real raw folder has no generator parameters: chapters 10 and 11 draw from parameters
+    estimated from the processed data of this build (data/synth/fit.py)."""
+    from sosiale_kommuner.data.synth import fit
+
+    assert not (other_build.paths.survey / "generator_params.yaml").exists()
+    sp = fit.simulation_params(other_build.paths)
+    assert sp.source == "estimated"
+    assert sp.params["response"]["kommune"]["count"] == OTHER_COUNTS["kommune"]
+    assert sp.params["response"]["fylkeskommune"]["count"] == OTHER_COUNTS["fylkeskommune"]
+    assert sp.params["presurvey"]["count"] == OTHER_COUNTS["presurvey"]

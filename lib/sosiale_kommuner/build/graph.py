@@ -36,6 +36,15 @@ class Chapter:
         return self.stem[:2]
 
 
+#: The generator parameters of the synthetic data. Optional: a raw glob that matches nothing
+#: adds nothing to a fingerprint, and a real raw folder has no such file — chapters 10 and 11
+#: then estimate the parameters from the processed data (``data.synth.fit``), so they also
+#: read what the estimation reads (:data:`SIMULATION_READS` and the weighted respondents).
+GENERATOR_PARAMS = "survey/generator_params.yaml"
+#: Processed files the estimation reads beyond the weighted respondents (pre-survey count,
+#: step-1 coverage and the Facebook page).
+SIMULATION_READS = ("coverage.parquet", "presurvey.parquet")
+
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         "00_population", "The population of local governments",
@@ -92,14 +101,17 @@ CHAPTERS: tuple[Chapter, ...] = (
     ),
     Chapter(
         "10_involvement", "Citizens, social media and local development work",
-        raw=(SURVEY_CODEBOOK, "survey/generator_params.yaml", SYNTHETIC_FLAG),
-        reads=("population.parquet", "responses.parquet", "weights.parquet", "calibration.json"),
+        raw=(SURVEY_CODEBOOK, GENERATOR_PARAMS, SYNTHETIC_FLAG),
+        reads=("population.parquet", "responses.parquet", "weights.parquet", "calibration.json",
+               *SIMULATION_READS),
         cores=2,
     ),
     Chapter(
         "11_simulation", "Appendix: are the tests honest? A simulation",
-        raw=(SURVEY_CODEBOOK, "survey/generator_params.yaml", "frame/municipalities_2013.csv",
+        raw=(SURVEY_CODEBOOK, GENERATOR_PARAMS, "frame/municipalities_2013.csv",
              "frame/counties_2013.csv", "frame/centrality_2013.csv", SYNTHETIC_FLAG),
+        reads=("population.parquet", "responses.parquet", "weights.parquet", "calibration.json",
+               *SIMULATION_READS),
         cores=2,
     ),
 )

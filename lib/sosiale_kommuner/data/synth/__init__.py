@@ -33,6 +33,10 @@ module                      step
 :mod:`.generator`           :func:`generate`: the steps above, in memory
 :mod:`.cli`                 ``python -m sosiale_kommuner.data.synth --seed 2013 --raw-dir
                             data/raw`` (byte-identical files for the same seed)
+:mod:`.fit`                 the parameters the simulation appendices draw from: shipped for
+                            the synthetic data, else estimated from the cleaned, weighted
+                            data (:mod:`.fit_items`: the item models) on a template
+                            (``template_params.yaml``, a copy of the shipped parameters)
 ==========================  ================================================================
 
 Everything is deterministic: each item draws from its own random stream
