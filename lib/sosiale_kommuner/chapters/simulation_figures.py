@@ -86,6 +86,7 @@ def rate_histogram(df: pd.DataFrame, lang: str, *, rate: str, nominal: float, ax
         ax.yaxis.get_major_locator().set_params(integer=True)
         figures.locale_axis(ax, lang, "y", "int")
     bottom = axes[-1, 0]
+    bottom.set_xlim(max(edges[0], -0.01), min(edges[-1], 1.01))   # a rate lies in 0-100 %
     figures.locale_axis(bottom, lang, "x", "pct", 0 if (edges[-1] - edges[0]) > 0.05 else 1)
     bottom.set_xlabel(figures.wrap(_t(f"axis.{axis}", lang, n=reps), 46 if narrow else 90))
     fig.supylabel(_t(f"axis.{count_axis}", lang), fontsize=figures.MIN_TEXT_PT + 1)
