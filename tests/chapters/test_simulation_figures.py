@@ -40,6 +40,12 @@ def test_power_rows_add_the_bh_interval_and_keep_the_questionnaire_order():
     assert "{" not in parts[0].values["readout"].localize("nb")
 
 
+def test_tick_step_is_round():
+    assert fig.tick_step((0.0, 0.12)) == 0.02
+    assert fig.tick_step((0.82, 1.01)) == 0.05
+    assert fig.tick_step((0.04, 0.07)) == 0.005
+
+
 @pytest.mark.parametrize("layout", ["wide", "narrow"])
 def test_figures_are_readable_in_both_layouts(layout):
     import matplotlib.pyplot as plt

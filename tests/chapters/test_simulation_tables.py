@@ -27,7 +27,7 @@ def test_tail_fdp_dependence_power_tables():
                         "ci_low": [0.027], "ci_high": [0.035], "half_width": [0.004], "bh_bound": [0.0361],
                         "mean_discoveries": [7.25], "mean_false_discoveries": [0.214]})
     assert tab.fdp_table(fdp, "en").rows[0] == ["Municipality size", "97", "70", "3.1% (2.7–3.5)", "0.40", "3.6%",
-                                                "7.2", "0.21"]
+                                                "7.2"]
     dep = pd.DataFrame({"comparison": ["size_class"], "tests": [80], "mean_correlation": [-0.0123],
                         "share_positive": [0.47], "min_correlation": [-0.61], "max_correlation": [0.9],
                         "dispersion_ratio": [1.234]})

@@ -54,6 +54,16 @@ def bin_edges(rates: np.ndarray, n: int, extra: tuple[float, ...] = ()) -> np.nd
     return (np.arange(kmin, kmax + step + 1, step) - 0.5) / n
 
 
+def tick_step(limits: tuple[float, float], most: int = 8) -> float:
+    """The smallest round step (0.5, 1, 2, 5, 10 or 20 percentage points) that puts at most
+    ``most`` ticks on a rate axis spanning ``limits`` (so every tick reads as a round per cent)."""
+    span = abs(limits[1] - limits[0])
+    for step in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2):
+        if span / step <= most:
+            return step
+    return 0.25
+
+
 def rate_histogram(df: pd.DataFrame, lang: str, *, rate: str, nominal: float, axis: str, count_axis: str,
                    n: str = "replicates", level: float = 0.95):
     """Histograms of ``df[rate]`` (0–1), one panel per ``comparison`` (stacked, same x axis).
@@ -63,6 +73,7 @@ def rate_histogram(df: pd.DataFrame, lang: str, *, rate: str, nominal: float, ax
     replicates. ``axis``/``count_axis``: the chapter's ``axis.*`` keys of the x and y titles."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import MultipleLocator
     from matplotlib.patches import Patch
 
     from sosiale_kommuner.report import figures
@@ -87,7 +98,9 @@ def rate_histogram(df: pd.DataFrame, lang: str, *, rate: str, nominal: float, ax
         figures.locale_axis(ax, lang, "y", "int")
     bottom = axes[-1, 0]
     bottom.set_xlim(max(edges[0], -0.01), min(edges[-1], 1.01))   # a rate lies in 0-100 %
-    figures.locale_axis(bottom, lang, "x", "pct", 0 if (edges[-1] - edges[0]) > 0.05 else 1)
+    step = tick_step(bottom.get_xlim())
+    bottom.xaxis.set_major_locator(MultipleLocator(step))
+    figures.locale_axis(bottom, lang, "x", "pct", 0 if step >= 0.01 else 1)
     bottom.set_xlabel(figures.wrap(_t(f"axis.{axis}", lang, n=reps), 46 if narrow else 90))
     fig.supylabel(_t(f"axis.{count_axis}", lang), fontsize=figures.MIN_TEXT_PT + 1)
     handles = [Line2D([], [], color=line_colour, lw=1.8, ls="--", label=_t("legend.nominal", lang, x=nominal)),
@@ -191,5 +204,5 @@ def histogram_readout(df: pd.DataFrame, rate: str, nominal: float, count: str = 
     return {"readout": text.Localized(make), "nominal": nominal}
 
 
-__all__ = ["expected_range", "bin_edges", "rate_histogram", "power_rows", "PowerPart", "power_parts", "power_figure",
+__all__ = ["expected_range", "bin_edges", "tick_step", "rate_histogram", "power_rows", "PowerPart", "power_parts", "power_figure",
            "power_readout", "histogram_readout", "MAX_BARS"]
