@@ -147,9 +147,11 @@ def test_chapter_11_tables(built):
     null = pd.read_csv(t / "11_simulation__null_rejection.csv")
     assert set(null["comparison"]) == {"size_class", "unit_type"}
     assert ((null["rate"] > 0) & (null["rate"] < 0.15)).all()
-    key = pd.read_csv(t / "11_simulation__key_number.csv")
-    rate = null.set_index("comparison").loc["size_class", "rate"]
-    assert key.loc[0, "value"] == f"{rate * 100:.1f} %"
+    # nothing reads a key-number table any more (the contents page has its own key findings)
+    assert not (t / "11_simulation__key_number.csv").exists()
+    for name in ("null_rejection_per_test", "null_tail", "fdp", "dependence", "power", "power_summary", "coverage",
+                 "coverage_summary", "county_coverage", "county_coverage_summary"):
+        assert (t / f"11_simulation__{name}.csv").is_file(), name
 
 
 @pytest.mark.slow
@@ -171,21 +173,6 @@ def test_process_targets_agree_with_truth_file(inputs):
         for cmp, t in theirs.items():
             row = ours.loc[(cmp, col)]
             assert abs(row["target"] - t) < 5 * row["mc_se"] * np.sqrt(1.5) + 1e-4, (cmp, col, row["target"], t)
-
-
-def test_verdict_texts():
-    row = pd.Series({"mean_fdp": 0.03, "ci_low": 0.01, "bh_bound": 0.04})
-    assert simulation.fdp_verdict(row) == "within BH's bound"
-    assert simulation.fdp_verdict(row.replace({0.03: 0.05})).startswith("above the bound on average")
-    assert simulation.fdp_verdict(pd.Series({"mean_fdp": 0.2, "ci_low": 0.1, "bh_bound": 0.04})).startswith(
-        "above BH's bound")
-    dep = pd.Series({"mean_correlation": 0.01, "share_positive": 0.5, "dispersion_ratio": 1.02})
-    assert simulation.dependence_text(dep).startswith("close to independent (mean correlation of z-scores +0.010")
-    tails = pd.DataFrame({"comparison": ["size_class", "unit_type"], "threshold": [0.001, 0.001],
-                          "ci_low": [0.0, 0.002]})
-    assert simulation.tail_verdict(tails).startswith("The tail is heavier than nominal for unit type ")
-    assert simulation.tail_verdict(tails.assign(ci_low=0.0)) == (
-        "The tail is consistent with nominal for both comparisons.")
 
 
 # --- the batched engine is the per-item path, faster -----------------------------------
@@ -295,28 +282,26 @@ def test_county_coverage_by_hand():
     assert s.loc["published", "target"] == "census" and s.loc["analytic", "target"] == "process"
 
 
-def test_texts_in_both_languages():
-    overall = pd.DataFrame({"comparison": ["size_class", "unit_type"], "rate": [0.049, 0.051],
-                            "ci_low": [0.047, 0.048], "ci_high": [0.051, 0.054], "half_width": [0.002, 0.003]})
-    tails = pd.DataFrame({"comparison": ["size_class", "unit_type"], "threshold": 0.001, "share": [0.001, 0.0012],
-                          "ratio": [1.0, 1.2], "ci_low": [0.0008, 0.0009]})
-    fdp = pd.DataFrame({"comparison": ["size_class", "unit_type"], "mean_fdp": [0.03, 0.04], "ci_low": [0.02, 0.03],
-                        "half_width": [0.01, 0.01], "bh_bound": [0.04, 0.045]})
-    dep = pd.DataFrame({"comparison": ["size_class", "unit_type"], "mean_correlation": [0.01, 0.02],
-                        "share_positive": [0.5, 0.6], "dispersion_ratio": [1.02, 1.1]})
-    pws = pd.DataFrame({"comparison": ["size_class", "unit_type"], "power": [0.8, 0.4], "half_width": [0.01, 0.02],
-                        "power_bh": [0.7, 0.2]})
-    cs = pd.DataFrame({"scenario": "planted", "comparison": ["size_class", "unit_type"], "coverage": [0.94, 0.93],
-                       "half_width": [0.002, 0.003]})
-    cty = pd.DataFrame({"interval": ["published", "analytic"], "proportions": 190, "coverage": [0.95, 0.949],
-                        "half_width": [0.004, 0.004]})
-    s = dict(overall=overall, tails=tails, fdp=fdp, dependence=dep, power=pd.DataFrame({"smoothed_power": [1.0, 0.5]}),
-             power_summary=pws, coverage_summary=cs, county_summary=cty, replicates=1000)
-    en, nb = simulation.closing_text(s, "en"), simulation.closing_text(s, "nb")
-    assert "4.9 %" in en and "±0.20 percentage points" in en and "1000 synthetic datasets" in en
-    assert "4,9 %" in nb and "±0,20 prosentpoeng" in nb and "innenfor BH-grensen" in nb
-    assert en.count("\n* ") == nb.count("\n* ") == 5
-    assert set(simulation.TEXT["nb"]) == set(simulation.TEXT["en"])
-    assert simulation.fdp_verdict(fdp.iloc[0], "nb") == "innenfor BH-grensen"
-    with pytest.raises(ValueError, match="lang"):
-        simulation.closing_text(s, "de")
+def test_coverage_and_county_tables_join_the_scenarios():
+    rows = []
+    for scenario in ("planted", "null"):
+        for rep in range(3):
+            rows.append(dict(scenario=scenario, replicate=rep, comparison="size_class", item="x", p_value=0.5,
+                             p_adjusted=0.5, effect_size=0.1, effect_ci_low=-0.05, effect_ci_high=0.25,
+                             effect_se=0.05))
+    res = pd.DataFrame(rows)
+    targets = pd.DataFrame({"comparison": ["size_class"], "item": ["x"], "target": [0.3]})
+    per, summary = summaries.coverage_tables(res, targets)
+    # the null first; [-0.05, 0.25] holds 0 (null) but not 0.3 (planted)
+    assert summary["scenario"].tolist() == ["null", "planted"]
+    assert summary["coverage"].tolist() == [1.0, 0.0]
+    assert per.set_index("scenario").loc["planted", "target"] == 0.3
+    county = pd.DataFrame({"scenario": ["planted", "null"], "replicate": 0, "item": "x", "level": "a",
+                           "estimate": 0.5, "ci_low": 0.4, "ci_high": 0.6, "ci_low_analytic": 0.3,
+                           "ci_high_analytic": 0.7, "census": [0.5, 0.9], "n": 11})
+    process = {s: pd.DataFrame({"item": ["x"], "level": ["a"], "process": [0.65], "process_se": [0.01]})
+               for s in ("planted", "null")}
+    cper, csum = summaries.county_tables(county, process)
+    assert cper.set_index("scenario").loc["null", "coverage"] == 0.0       # census 0.9 outside [0.4, 0.6]
+    assert cper.set_index("scenario").loc["planted", "process_se"] == 0.01
+    assert csum.set_index(["scenario", "interval"]).loc[("planted", "analytic"), "coverage"] == 1.0

@@ -280,3 +280,27 @@ def county_coverage_summary(county: pd.DataFrame, process: pd.DataFrame, scenari
                          below=int((per_level[f"ci_high{suf}"] < level).sum()),
                          above=int((per_level[f"ci_low{suf}"] > level).sum())))
     return pd.DataFrame(rows)
+
+
+def coverage_tables(res: pd.DataFrame, targets: pd.DataFrame, level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`coverage` (per column) and :func:`coverage_summary` of both scenarios, the global
+    null first (its target 0, the planted scenario's from ``targets``), with a ``scenario`` column."""
+    per = pd.concat([coverage(res, None, "null", level).assign(scenario="null"),
+                     coverage(res, targets, "planted", level).assign(scenario="planted")], ignore_index=True)
+    summary = pd.concat([coverage_summary(res, None, "null", level), coverage_summary(res, targets, "planted", level)],
+                        ignore_index=True)
+    return per, summary
+
+
+def county_tables(county: pd.DataFrame, process: dict[str, pd.DataFrame],
+                  level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`county_coverage` (per proportion, with the process value and its Monte Carlo error
+    as ``process_target``/``process_se``) and :func:`county_coverage_summary` of every scenario in
+    ``process`` (scenario -> :func:`.simulation_county.process_values`), in that order."""
+    per = pd.concat([county_coverage(county, p, s, level).assign(scenario=s) for s, p in process.items()],
+                    ignore_index=True)
+    proc = pd.concat([p.assign(scenario=s) for s, p in process.items()], ignore_index=True)
+    per = per.merge(proc, on=["scenario", "item", "level"], how="left", suffixes=("", "_target"))
+    summary = pd.concat([county_coverage_summary(county, p, s, level) for s, p in process.items()],
+                        ignore_index=True)
+    return per, summary
