@@ -72,6 +72,17 @@ def test_every_subpackage_says_what_it_holds(layer):
             assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), f"{path.name} has no docstring"
 
 
+def test_architecture_md_names_every_module():
+    """A newcomer finds every module in ARCHITECTURE.md's tables (by its name in backquotes)."""
+    import re
+
+    named = set(re.findall(r"`([A-Za-z0-9_]+)(?:\.py)?`", (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")))
+    missing = sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+                     if p.stem not in ("__init__", "__main__") and "__pycache__" not in p.parts
+                     and p.stem not in named)
+    assert not missing, f"modules ARCHITECTURE.md does not name: {missing}"
+
+
 def test_repository_refers_to_nothing_outside_it():
     """No file points at the steering folder or a contracts file outside the repository."""
     outside = ("../shared", "CONTRACTS.md", "CONTRACTS §", "STUDY.md", "STYLE.md", "published_figures.md")
