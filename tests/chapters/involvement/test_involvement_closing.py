@@ -1,5 +1,6 @@
 """Chapter 10's closing section (involvement.closing): the numbers are read from result tables
-written here by hand, and the text says exactly those numbers."""
+written here by hand, and the text layer's ``closing`` says exactly those numbers, in each
+language's format."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,6 +8,7 @@ import pandas as pd
 import pytest
 
 from sosiale_kommuner.chapters import involvement as inv
+from sosiale_kommuner.report import text
 from sosiale_kommuner.report.results import ESTIMATES_COLUMNS, MODELS_COLUMNS, TESTS_COLUMNS
 
 
@@ -67,49 +69,58 @@ def test_closing_numbers_are_read_from_the_tables(tables):
     assert (nums["sim_coverage_min"], nums["sim_coverage_max"], nums["sim_replicates"]) == (0.915, 0.94, 200)
 
 
+def _closing(nums, lang, **kw):
+    return text.get(inv.STEM, "closing", lang, **inv.closing_values(nums, **kw))
+
+
+NB = "\u00a0"
+MINUS = "\u2212"
+
+
 def test_closing_text_states_those_numbers(tables, book):
     est, tests, models, sim = tables
-    text = inv.closing_text(inv.closing_numbers(est, tests, models, sim), codebook=book)
-    assert "An estimated 35 % of municipalities (95 % CI 28 %–41 %; 190 respondents)" in text
-    assert "Among municipalities that use social media the share is 40 % (33 %–47 %)." in text
-    assert "County municipalities: 64 % (30 %–88 %), from only 11 respondents" in text
-    assert "0: 21 % (12 %–33 %); 3: 45 % (35 %–55 %)." in text
-    assert "Of 2 design-based tests of area-9 items by centrality (without finite population correction), " \
-           "1 remains below 0.05 after Benjamini–Hochberg adjustment; for having involved citizens at all, " \
-           "p = 0.012 (adjusted 0.046)." in text
-    assert "differs by +21 pp between central (3) and the least central (0) municipalities" in text
-    assert "95 % CI +5 pp to +37 pp) — a difference that the data can tell apart from zero" in text
-    assert "Adopted strategy: +12 pp (+2 pp to +22 pp)" in text and "n = 150" in text
-    assert "Centrality 3 vs 0 (least central): +8 pp (-4 pp to +20 pp)" in text
-    assert "none 62 %, co-creating 8 %" in text
-    assert "The barrier named most often: lack of resources (52 %, 44 %–60 %)." in text
-    assert "In 200 simulated surveys the largest standardised bias of an average marginal effect was 3.1" in text
-    assert "coverage ranged 92 %–94 %" in text
-    assert "Bias distinguishable from Monte Carlo noise: Communication staff (per FTE); at most 30 %" in text
+    t = _closing(inv.closing_numbers(est, tests, models, sim), "en", codebook=book)
+    assert "An estimated 35% of municipalities (95% CI 28–41; 190 answers)" in t
+    assert "Among municipalities that use social media the share is 40% (95% CI 33–47)." in t
+    assert "County municipalities: 64% (95% CI 30–88), but from only 11 answers" in t
+    assert "least central municipalities 21% (12–33); central municipalities 45% (35–55)." in t
+    assert ("Of 2 design-based tests of area-9 questions by centrality (without the finite population "
+            "correction), 1 is below 0.05 after Benjamini–Hochberg adjustment.") in t
+    assert "For having involved citizens at all, p = 0.012 (adjusted 0.046)." in t
+    assert "differs by +21 (5–37) percentage points" in t and "the data can tell apart from zero" in t
+    assert "n = 150" in t and "Adopted strategy +12 (2–22)" in t
+    assert f"Central municipalities (vs least central municipalities) +8 ({MINUS}4 to 20)" in t
+    assert "no involvement 62%, co-creating 8%" in t
+    assert "The barrier named most often: lack of resources (52%, 95% CI 44–60)." in t
+    assert "In 200 simulated surveys the largest standardised bias of a marginal effect was 3.1" in t
+    assert "coverage was 92–94%" in t
+    assert "Bias distinguishable from Monte Carlo noise: Communication staff (per full-time equivalent); at most 30%" in t
     # the gap is shown, but the model's centrality AME includes zero: the caveat is added
-    assert "that in this cross-section the least central municipalities involve citizens less often" in text
-    assert "the model cannot tell the centrality gap apart from zero" in text
+    assert "the least central municipalities involve citizens less often than the central ones" in t
+    assert "the model cannot tell the centrality difference apart from zero" in t
+    assert "synthetic" not in t.lower()
 
 
-def test_norwegian_text_uses_decimal_comma(tables):
+def test_norwegian_text_uses_the_norwegian_formats(tables, book):
     est, tests, models, sim = tables
-    text = inv.closing_text(inv.closing_numbers(est, tests, models, sim), lang="nb")
-    assert "Anslagsvis 35 % av kommunene (95 % KI 28 %–41 %; 190 respondenter)" in text
-    assert "p = 0,012 (justert 0,046)" in text and "er 1 under 0,05" in text
-    assert "3,1 Monte Carlo-standardfeil" in text
+    t = _closing(inv.closing_numbers(est, tests, models, sim), "nb", codebook=book)
+    assert f"Anslagsvis 35{NB}% av kommunene (95 % KI 28–41; 190 svar)" in t
+    assert "p = 0,012 (justert 0,046)" in t and "er 1 under 0,05" in t
+    assert "3,1 Monte Carlo-standardfeil" in t and "92–94" in t
+    assert "uten\nendelighetskorreksjon" in t or "uten endelighetskorreksjon" in t
 
 
 def test_without_a_gap_the_text_says_the_data_cannot_show_one(tables):
     est, tests, models, _ = tables
     tests = tests.assign(effect_ci_low=[-0.02, -0.1])
-    text = inv.closing_text(inv.closing_numbers(est, tests, models))
-    assert "the data cannot tell apart from zero" in text
-    assert "these data cannot show a gap between the least central and the central municipalities" in text
-    assert "simulated surveys" not in text
+    t = _closing(inv.closing_numbers(est, tests, models), "en")
+    assert "the data cannot tell apart from zero" in t
+    assert "these data cannot show a difference between the least central and the central" in t
+    assert "simulated surveys" not in t
 
 
-def test_key_number(tables):
+def test_missing_numbers_leave_their_paragraph_out(tables):
     est, tests, models, _ = tables
-    kn = inv.key_number(inv.closing_numbers(est, tests, models))
-    assert list(kn.columns) == ["label", "value"] and kn["value"].iloc[0] == 0.3456
-    assert inv.key_number({"involved_all": None}).empty
+    nums = inv.closing_numbers(est.iloc[:0], tests.iloc[:0], models.iloc[:0])
+    t = _closing(nums, "nb")
+    assert "Omfang" not in t and "Av 0" not in t and "Hindringen" not in t

@@ -8,7 +8,7 @@ module                      what
 ==========================  ================================================================
 :mod:`.variables`           :func:`derive` (outcome, model covariates, practice type) and the
                             typology :func:`practice_type`, a transparent rule
-                            (:data:`TYPOLOGY_RULE`)
+                            (its words: the text layer)
 :mod:`.model`               :func:`fit_model`: the design-based logistic model of "has
                             involved citizens through social media" with average marginal
                             effects, term tests, fit check and collinearity (``models``)
@@ -16,18 +16,20 @@ module                      what
                             by size class, region and centrality; county municipalities overall
                             only), :func:`centrality_tests` (``tests``, BH within the
                             comparison), :func:`typology_spread`, :func:`typology_tests`
-:mod:`.figures`             the chapter's figures, each with its alt text
-:mod:`.closing`             :func:`closing_numbers` / :func:`closing_text` (numbers read from
-                            the result tables) and :func:`key_number`
-:mod:`.labels`              labels for readers (``en``, ``nb``) and number formats
+:mod:`.values`              the numbers of the texts computed from the data (routing counts,
+                            model units, :func:`sensitivity_check`, the 2018 cross-table)
+:mod:`.figures`             the chapter's figures (report charts) and their alt texts
+:mod:`.page_tables`         the chapter's tables for readers (report tables toolkit)
+:mod:`.closing`             :func:`closing_numbers` / :func:`closing_values` (numbers read
+                            from the result tables, for the text layer's ``closing``)
+:mod:`.labels`              words for model terms, practice types and groups (text layer)
 ==========================  ================================================================
 
 Conventions
 -----------
 * Outcome (:data:`OUTCOME`): ``a9_has_involved`` was asked of units that use social media
   (routing on ``a1_uses_some``). The model is fitted on those municipalities. "Vet ikke"
-  is **excluded** from the model (treated as missing: in the demonstration generator it is
-  drawn at random, so excluding it is ignorable); :func:`fit_model` with
+  is **excluded** from the model (treated as missing); :func:`fit_model` with
   ``dont_know="no"`` gives the sensitivity analysis that counts it as "no".
 * The headline share over *all* units (:data:`INVOLVED_ALL`) counts non-users of social
   media as not having involved citizens through social media, and excludes "Vet ikke".
@@ -42,19 +44,12 @@ Conventions
 * Variance: descriptive estimates use the design with fpc (docs/contracts.md §7); tests and the
   model use it without fpc unless ``fpc_in_tests``.
 """
-from .closing import SIM_DETECTABLE_Z, closing_numbers, closing_text, key_number
-from .figures import (
-    plot_ame,
-    plot_calibration,
-    plot_centrality_heatmap,
-    plot_options,
-    plot_share_by_group,
-    plot_simulation,
-    plot_typology,
-)
-from .labels import PRACTICE_LABELS, group_label, pct, pp, term_label
+from . import figures, page_tables, values
+from .closing import SIM_DETECTABLE_Z, closing_numbers, closing_values
+from .labels import group_label, practice_label, term_label
 from .model import MODEL_NAME, NUMERIC_TERMS, ModelResult, fit_model, model_matrix
 from .tables import centrality_tests, designs, estimates_table, typology_spread, typology_tests
+from .values import sensitivity_check
 from .variables import (
     AREA,
     INVOLVED_ALL,
@@ -64,18 +59,16 @@ from .variables import (
     PRACTICE,
     PRACTICE_LEVELS,
     STEM,
-    TYPOLOGY_RULE,
     derive,
     practice_type,
 )
 
 __all__ = [
     "STEM", "AREA", "OUTCOME", "INVOLVED_ALL", "PRACTICE", "MULTIPLE_ITEMS", "LIKERT_ITEMS",
-    "PRACTICE_LEVELS", "TYPOLOGY_RULE", "derive", "practice_type",
+    "PRACTICE_LEVELS", "derive", "practice_type",
     "MODEL_NAME", "NUMERIC_TERMS", "ModelResult", "fit_model", "model_matrix",
     "designs", "estimates_table", "centrality_tests", "typology_spread", "typology_tests",
-    "plot_share_by_group", "plot_options", "plot_centrality_heatmap", "plot_ame", "plot_calibration",
-    "plot_typology", "plot_simulation",
-    "closing_numbers", "closing_text", "key_number", "SIM_DETECTABLE_Z",
-    "PRACTICE_LABELS", "group_label", "term_label", "pct", "pp",
+    "figures", "page_tables", "values", "sensitivity_check",
+    "closing_numbers", "closing_values", "SIM_DETECTABLE_Z",
+    "group_label", "practice_label", "term_label",
 ]

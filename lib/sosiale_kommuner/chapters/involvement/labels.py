@@ -1,67 +1,46 @@
-"""Chapter 10's labels for readers, in one place per language (``"en"``, ``"nb"``): practice
-types, model terms, groups of the domains, and the number formats of the chapter's text
-(:func:`pct`, :func:`pp`)."""
+"""Chapter 10's words for its codes, read from the text layer (``report/text/<lang>/10_involvement.yaml``):
+model terms (:func:`term_label`), practice types (:func:`practice_label`) and the groups of the
+estimates' domains (:func:`group_label`, the shared :func:`sosiale_kommuner.report.labels.group`)."""
 from __future__ import annotations
 
-from sosiale_kommuner.config import CENTRALITY_2008, FYLKESKOMMUNE, KOMMUNE
+from typing import Any
 
-from .variables import CENTRALITY_REFERENCE, SIZE_REFERENCE
+from sosiale_kommuner.report import labels, text
 
-PRACTICE_LABELS = {
-    "en": {"none": "None", "informing": "Informing", "consulting": "Consulting",
-           "co_creating": "Co-creating"},
-    "nb": {"none": "Ingen", "informing": "Informere", "consulting": "Konsultere",
-           "co_creating": "Samskape"},
-}
+from .variables import CENTRALITY_REFERENCE, SIZE_REFERENCE, STEM
 
 
-def term_label(term: str, lang: str = "en") -> str:
-    """Readable label of a model column (``size_class=≥ 20 000`` -> "Size class ≥ 20 000 vs < 5 000")."""
+def t(key: str, lang: str, **values: Any) -> str:
+    """The chapter's text ``key`` in ``lang`` (Markdown), filled in with ``values``."""
+    return text.get(STEM, key, lang, **values)
+
+
+def term_label(term: str, lang: str) -> str:
+    """A model column in words: ``size_class=≥ 20 000`` -> "20 000 innbyggere og flere (mot under 5 000)",
+    ``centrality=3`` -> "Sentrale kommuner (mot minst sentrale)", ``strategy_adopted`` -> "Vedtatt strategi"."""
     if term.startswith("size_class="):
-        lv = term.split("=", 1)[1]
-        return f"Size class {lv} vs {SIZE_REFERENCE}" if lang == "en" else f"Størrelse {lv} mot {SIZE_REFERENCE}"
+        level = term.split("=", 1)[1]
+        return t("term.size_class", lang, level=labels.size_class(level, lang),
+                 reference=labels.size_class(SIZE_REFERENCE, lang, short=True))
     if term.startswith("centrality="):
         k = term.split("=", 1)[1]
-        return (f"Centrality {k} vs {CENTRALITY_REFERENCE} (least central)" if lang == "en"
-                else f"Sentralitet {k} mot {CENTRALITY_REFERENCE} (minst sentral)")
-    names = {"en": {"strategy_adopted": "Adopted strategy", "formal_elements": "Formal elements (per element)",
-                    "admin_leadership": "Administrative leadership engagement (per point)",
-                    "political_leadership": "Political leadership engagement (per point)",
-                    "comm_fte": "Communication staff (per FTE)", "(Intercept)": "Intercept"},
-             "nb": {"strategy_adopted": "Vedtatt strategi", "formal_elements": "Formelle rammer (per element)",
-                    "admin_leadership": "Administrativ ledelse engasjert (per poeng)",
-                    "political_leadership": "Politisk ledelse engasjert (per poeng)",
-                    "comm_fte": "Kommunikasjonsårsverk (per årsverk)", "(Intercept)": "Konstantledd"}}
-    return names[lang].get(term, term)
+        return t("term.centrality", lang, level=labels.centrality(k, lang),
+                 reference=labels.centrality(CENTRALITY_REFERENCE, lang).lower())
+    key = "intercept" if term == "(Intercept)" else term
+    if text.has(STEM, f"term.{key}", lang):
+        return t(f"term.{key}", lang)
+    raise text.TextError(f"no words for model term {term!r}: add term.{key} to report/text/{lang}/{STEM}.yaml")
 
 
-CENTRALITY_LABELS = {
-    "en": {0: "0 Least central", 1: "1 Less central", 2: "2 Somewhat central", 3: "3 Central"},
-    "nb": {k: f"{k} {v}" for k, v in CENTRALITY_2008.items()},
-}
-DOMAIN_LABELS = {"en": {"all": "All municipalities", "size_class": "Size class", "centrality": "Centrality (SSB 2008)",
-                        "region": "Region", "unit_type": "Unit type"},
-                 "nb": {"all": "Alle kommuner", "size_class": "Størrelse", "centrality": "Sentralitet (SSB 2008)",
-                        "region": "Landsdel", "unit_type": "Enhetstype"}}
-UNIT_LABELS = {"en": {KOMMUNE: "Municipalities", FYLKESKOMMUNE: "County municipalities"},
-               "nb": {KOMMUNE: "Kommuner", FYLKESKOMMUNE: "Fylkeskommuner"}}
+def practice_label(level: str, lang: str) -> str:
+    """A practice type (``none``, ``informing``, ``consulting``, ``co_creating``) in words."""
+    return t(f"practice.{level}", lang)
 
 
-def group_label(domain: str, group: str, lang: str = "en") -> str:
-    if domain == "centrality":
-        return CENTRALITY_LABELS[lang].get(int(group), str(group))
-    if domain == "unit_type":
-        return UNIT_LABELS[lang].get(group, group)
-    if domain == "all":
-        return DOMAIN_LABELS[lang]["all"]
-    return str(group)
+def group_label(domain: str, group: Any, lang: str) -> str:
+    """A group of the estimates' domains in words, capitalised as a label of its own."""
+    words = labels.group(domain, group, lang)
+    return words[:1].upper() + words[1:]
 
 
-def pct(x: float, digits: int = 0) -> str:
-    """A 0–1 share as a percentage string ("42 %")."""
-    return f"{100 * x:.{digits}f} %"
-
-
-def pp(x: float, digits: int = 0) -> str:
-    """A difference of shares as percentage points ("+12 pp")."""
-    return f"{100 * x:+.{digits}f} pp"
+__all__ = ["t", "term_label", "practice_label", "group_label"]

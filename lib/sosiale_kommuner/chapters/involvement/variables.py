@@ -4,7 +4,7 @@
   (``involved``; ``involved_dk_no`` for the sensitivity analysis), the headline over all units
   (:data:`INVOLVED_ALL`: non-users of social media count as not having involved citizens
   through social media, "Vet ikke" is missing), the model's covariates and the practice type;
-* :func:`practice_type` is the typology, a transparent rule (:data:`TYPOLOGY_RULE`).
+* :func:`practice_type` is the typology, a transparent rule (in words for readers: ``typology_rule`` of ``report/text/<lang>/10_involvement.yaml``).
 
 Covariates (municipal respondents): ``strategy_adopted`` (1 if ``a3_strategy_status`` is
 "adopted"; "Vet ikke" counts as not adopted: a strategy the communication officer does not
@@ -35,19 +35,15 @@ CENTRALITY_REFERENCE = 0
 PRACTICE_LEVELS = ("none", "informing", "consulting", "co_creating")
 DIALOGUE_METHODS = ("a9_methods__groups", "a9_methods__live_events")
 CONSULTING_METHODS = ("a9_methods__polls", "a9_methods__consultations")
-#: The rule, in words (printed in the chapter).
-TYPOLOGY_RULE = (
-    "none — has not used social media to involve citizens (answered No, or the unit does not use "
-    "social media); informing — involved citizens but used neither a consulting method (polls, "
-    "consultations) nor a dialogue method (dedicated groups, live events), e.g. open posts only; "
-    "consulting — used a consulting or dialogue method, without meeting the co-creating test; "
-    "co_creating — used a dialogue method (groups or live events) AND judged that the involvement "
-    "contributed to better decisions to at least some extent (score ≥ 3 of 5). "
-    "'Vet ikke' on the involvement question, or no answer, leaves the type missing.")
-
-
 def practice_type(df: pd.DataFrame) -> pd.Series:
-    """Kind of involvement practice per respondent (see :data:`TYPOLOGY_RULE`).
+    """Kind of involvement practice per respondent.
+
+    ``none``: has not used social media to involve citizens (answered "no", or the unit does not
+    use social media); ``informing``: involved citizens with neither a consulting method (polls,
+    consultations) nor a dialogue method (dedicated groups, live events); ``consulting``: used a
+    consulting or dialogue method without meeting the co-creating test; ``co_creating``: used a
+    dialogue method and judged that the involvement contributed to better decisions at least to
+    some extent (score 3 or more of 5).
 
     Needs ``a1_uses_some``, ``a9_has_involved``, the ``a9_methods__*`` option columns and
     ``a9_outcome_better_decisions`` (typed columns). Returns an ordered categorical over
