@@ -304,8 +304,9 @@ def png_bytes(fig: matplotlib.figure.Figure, scale: int = SCALE) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
+    # the first PNG is only read back: written without compression (same pixels, ~15 % quicker)
     fig.savefig(buf, format="png", dpi=CSS_DPI * scale, bbox_inches="tight", pad_inches=0.08,
-                metadata={"Software": None})
+                metadata={"Software": None}, pil_kwargs={"compress_level": 0})
     image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
     small = image.quantize(colors=PNG_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
