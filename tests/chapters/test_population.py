@@ -15,9 +15,23 @@ import pytest
 from sosiale_kommuner import config
 from sosiale_kommuner.chapters import population as ps
 from sosiale_kommuner.data import frame
-from sosiale_kommuner.report import text
+from sosiale_kommuner.report import tables, text
 
 LABELS = ["< 5 000", "5 000–19 999", "≥ 20 000"]
+NBSP = "\u00a0"
+#: What a reader sees for each class in a cell under the header "Innbyggere" / "Inhabitants".
+SHORT = {"nb": [f"under 5{NBSP}000", f"5{NBSP}000–19{NBSP}999", f"20{NBSP}000 og flere"],
+         "en": ["under 5,000", "5,000–19,999", "20,000 or more"]}
+
+
+def count(n: int, lang: str) -> str:
+    """A whole number as the locale writes it: ``4 989 702`` (no-break spaces) / ``4,989,702``."""
+    return f"{n:,}".replace(",", NBSP if lang == "nb" else ",")
+
+
+def pct1(x: float, lang: str) -> str:
+    """A proportion as a percentage with one decimal: ``53,3 %`` / ``53.3%``."""
+    return f"{100 * x:.1f}".replace(".", ",") + f"{NBSP}%" if lang == "nb" else f"{100 * x:.1f}%"
 
 
 def _rows(name):
@@ -137,3 +151,60 @@ def test_closing_values_and_figures(population, kommuner, raw_counts):
     assert fig.axes[0].get_title(loc="left") == text.get(ps.STEM, "figure.region_title", "nb")
     assert sum(p.get_width() for p in fig.axes[0].patches) == 428
     plt.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_checks_table_reads_the_facts_in_the_locale(population, raw_counts, lang):
+    units, people = raw_counts
+    inhabitants = sum(people.values())
+    n = sum(units.values())
+    n_county = sum(1 for r in _rows(frame.COUNTIES_FILE) if r["fylkesnummer"] != "03")
+    n_2013 = sum(1 for r in _rows(frame.MUNICIPALITIES_FILE) if r["population"])
+    t = ps.checks_table(ps.frame_checks(population, frame.check_population(population)), lang)
+    assert isinstance(t, tables.Table)
+    assert t.headers == [text.get(ps.STEM, f"header.{h}", lang) for h in ("check", "value")]
+    values = [r[1] for r in t.rows]
+    assert values == [count(n, lang), str(n_county), count(n_2013, lang), count(inhabitants, lang),
+                      count(config.NATIONAL_POPULATION_2013, lang),
+                      count(config.NATIONAL_POPULATION_2013 - inhabitants, lang)] + [str(units[c]) for c in LABELS]
+    assert t.rows[3][0] == text.get(ps.STEM, "check.inhabitants_with_2013", lang)
+    page = t.html("T", "T")
+    assert f'<td class="sk-num">{count(inhabitants, lang)}</td>' in page
+    assert ("4\u00a0989\u00a0702" if lang == "nb" else "4,989,702") in page      # SSB: 5 051 275 less 61 573
+
+
+def test_vestfold_table_shows_both_classes_and_yes_in_words(population):
+    raw = {r["kommunenummer"]: r for r in _rows(frame.MUNICIPALITIES_FILE) if not r["population"]}
+    t = ps.vestfold_table(ps.unclassed_2013(population, config.DEFAULT_SIZE_BOUNDARIES), "nb")
+    assert t.headers[:3] == ["Nummer", "Navn", "Innbyggere 1.1.2015"] and t.headers[-1] == "Samme gruppe"
+    big, middle = SHORT["nb"][2], SHORT["nb"][1]
+    assert t.rows == [
+        [i, raw[i]["name"], count(int(raw[i]["population_2015"]), "nb"), cls, count(ps.MID_2011_FIGURES[i], "nb"), cls, "Ja"]
+        for i, cls in (("0706", big), ("0719", middle), ("0720", middle))]
+    assert t.rows[0][1:3] == ["Sandefjord", f"45{NBSP}281"]
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_size_class_table_counts_inhabitants_and_shares(kommuner, raw_counts, lang):
+    units, people = raw_counts
+    n, inhabitants = sum(units.values()), sum(people.values())
+    t = ps.size_class_table(ps.by_size_class(kommuner), lang)
+    assert t.rows == [[SHORT[lang][i], count(units[c], lang), count(people[c], lang),
+                       pct1(units[c] / n, lang), pct1(people[c] / inhabitants, lang)] for i, c in enumerate(LABELS)]
+    assert t.rows[0][3] == ("53,3\u00a0%" if lang == "nb" else "53.3%")          # 228 of 428
+
+
+def test_region_and_centrality_tables_name_their_codes(population, kommuner):
+    region_of = {f: reg for reg, fs in config.REGIONS.items() for f in fs}
+    inh = defaultdict(int)
+    for r in _rows(frame.MUNICIPALITIES_FILE):
+        inh[region_of[r["fylkesnummer"]]] += int(r["population"] or 0)
+    t = ps.region_table(ps.by_region(population), "en")
+    assert [r[0] for r in t.rows] == list(config.REGIONS)                   # proper names in both editions
+    assert [r[3] for r in t.rows] == [count(inh[reg], "en") for reg in config.REGIONS]
+    cls = Counter(int(r["sentralitet_2008"]) for r in _rows(frame.CENTRALITY_FILE))
+    t = ps.centrality_table(ps.by_centrality(kommuner), "en")
+    assert [r[:2] for r in t.rows] == [["3 Central municipalities", str(cls[3])], ["2 Somewhat central municipalities", str(cls[2])],
+                                       ["1 Less central municipalities", str(cls[1])], ["0 Least central municipalities", str(cls[0])]]
+    assert t.headers == ["Centrality (SSB 2008)", "Municipalities", "Inhabitants 1 Jan 2013"]
+

@@ -17,7 +17,7 @@ import pandas as pd
 from sosiale_kommuner import config
 from sosiale_kommuner.build import hashing
 from sosiale_kommuner.build.graph import Chapter, Graph
-from sosiale_kommuner.report import chapter_page, styling
+from sosiale_kommuner.report import chapter_page, tables
 
 FAKE_HASH = "0123456789abcdef" * 4
 
@@ -54,8 +54,10 @@ def executed_notebook() -> nbformat.NotebookNode:
         nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(png()).decode(), "text/plain": "<IPython.core.display.Image object>"},
                                metadata={"image/png": {"alt": "Bars of municipalities by size class"}}),
     ])
-    tbl = nbformat.v4.new_code_cell("styling.table(df)", execution_count=5, outputs=[
-        nbformat.v4.new_output("execute_result", data={"text/html": styling.to_html(pd.DataFrame({"class": ["a"], "n": [1234]})),
+    shown = tables.render(pd.DataFrame({"group": ["a"], "n": [1234]}), "en",
+                          [tables.text("group"), tables.number("n", fmt="int")])
+    tbl = nbformat.v4.new_code_cell("tables.render(df, lang, columns)", execution_count=5, outputs=[
+        nbformat.v4.new_output("execute_result", data={"text/html": shown,
                                                        "text/plain": "TABLE"}, execution_count=5),
     ])
     hidden = nbformat.v4.new_code_cell("print('REMOVED_MARKER')", execution_count=6, outputs=[

@@ -40,6 +40,24 @@ def test_interactive_notebook_shows_its_own_language(monkeypatch, captured):
     assert [m["sk_lang"] for _, m in captured] == ["en"]
 
 
+def _one_row_table(lang):
+    import pandas as pd
+
+    from sosiale_kommuner.report import tables
+
+    return tables.Table(pd.DataFrame({"check": ["rad"], "value": [1]}), lang,
+                        [tables.text("check"), tables.number("value", "int")], page="00_population")
+
+
+def test_a_table_that_is_not_a_reader_table_is_refused(monkeypatch, captured):
+    """One table toolkit: raw HTML (or a pandas Styler) is no longer a chapter table."""
+    monkeypatch.setenv(editions.EDITIONS_ENV, "nb")
+    page = editions.ChapterPage("00_population", "nb")
+    with pytest.raises(TypeError, match="'checks' of 00_population: .* must return a report.tables.Table, got str"):
+        page.table(lambda lang: "<table><tr><td>1</td></tr></table>", label="checks", source="checks")
+    assert captured == []
+
+
 def test_figures_and_tables_are_numbered_with_caption_n_and_data_link(monkeypatch, captured):
     monkeypatch.setenv(editions.EDITIONS_ENV, "nb,en")
     page = editions.ChapterPage("00_population", "nb")
@@ -49,7 +67,7 @@ def test_figures_and_tables_are_numbered_with_caption_n_and_data_link(monkeypatc
         ax.plot([0, 1], [0, 1])
         return fig
 
-    page.table(lambda lang: "<table><tr><td>1</td></tr></table>", label="checks", source="checks")
+    page.table(lambda lang: _one_row_table(lang), label="checks", source="checks")
     ref = page.figure(draw, label="units_and_inhabitants", n=428, source="size_classes", classes="x")
     assert ref.number == "0.1" and page.ref("units_and_inhabitants") is ref
     nb_table, en_table, nb_fig, en_fig = (h for h, _ in captured)

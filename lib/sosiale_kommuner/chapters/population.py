@@ -15,7 +15,7 @@ import pandas as pd
 
 from sosiale_kommuner import config
 from sosiale_kommuner.data import frame
-from sosiale_kommuner.report import figures, labels, styling, text
+from sosiale_kommuner.report import figures, labels, tables, text
 from sosiale_kommuner.report.text import formats
 
 STEM = "00_population"
@@ -49,18 +49,14 @@ def _t(key: str, lang: str, **values) -> str:
     return text.get(STEM, key, lang, **values)
 
 
-def _headers(lang: str) -> dict[str, str]:
-    return text.section(STEM, "header", lang)
-
-
-def checks_table(checks: pd.DataFrame, lang: str):
+def checks_table(checks: pd.DataFrame, lang: str) -> tables.Table:
     """:func:`frame_checks` for reading: each fact in words, its value in the locale's format."""
     shown = pd.DataFrame({
         "check": [_t(f"check.{c}", lang, size_class=labels.size_class(g, lang)) if g else _t(f"check.{c}", lang)
                   for c, g in zip(checks["check"], checks["group"])],
         "value": checks["value"].astype(int),
     })
-    return styling.table(shown, lang=lang, labels=_headers(lang))
+    return tables.Table(shown, lang, [tables.text("check"), tables.number("value", fmt="int")], page=STEM)
 
 
 def unclassed_2013(population: pd.DataFrame, boundaries: Sequence[int]) -> pd.DataFrame:
@@ -124,17 +120,46 @@ def by_centrality(kommuner: pd.DataFrame) -> pd.DataFrame:
     return g.reset_index().assign(centrality=lambda d: d["centrality"].astype(int))
 
 
-def show_table(df: pd.DataFrame, lang: str, percent=()):
-    """One of the chapter's tables for reading in ``lang``: codes named, headers in words."""
-    d = df.copy()
-    for col in ("size_class", "size_class_mid_2011"):
-        if col in d.columns:
-            d[col] = [labels.size_class(v, lang, short=True) for v in d[col]]
-    if "centrality" in d.columns:
-        d["centrality"] = [f"{int(v)} {labels.centrality(v, lang)}" for v in d["centrality"]]
-    if "same_class_2011" in d.columns:
-        d["same_class_2011"] = [text.common("yes" if v else "no", lang) for v in d["same_class_2011"]]
-    return styling.table(d, lang=lang, labels=_headers(lang), percent=percent)
+def _size_short(code: object, lang: str) -> str:
+    """A size class in a cell under a header that already says "inhabitants"."""
+    return labels.size_class(code, lang, short=True)
+
+
+def _centrality(code: object, lang: str) -> str:
+    """SSB's centrality class with its number (``3 Sentrale kommuner``)."""
+    return f"{int(code)} {labels.centrality(code, lang)}"
+
+
+def _int(name: str) -> tables.Column:
+    return tables.number(name, fmt="int")
+
+
+def vestfold_table(vestfold: pd.DataFrame, lang: str) -> tables.Table:
+    """:func:`unclassed_2013` for reading: the class by the 2015 figure beside the class by mid-2011."""
+    cols = [tables.text("unit_id"), tables.text("name"), _int("population_2015"),
+            tables.coded("size_class", _size_short), _int("population_mid_2011"),
+            tables.coded("size_class_mid_2011", _size_short), tables.yes_no("same_class_2011")]
+    return tables.Table(vestfold, lang, cols, page=STEM)
+
+
+def size_class_table(by_size: pd.DataFrame, lang: str) -> tables.Table:
+    """:func:`by_size_class` for reading: counts, inhabitants and both shares (one decimal)."""
+    cols = [tables.coded("size_class", _size_short), _int("municipalities"), _int("inhabitants_2013"),
+            tables.number("share_of_municipalities", fmt="pct1"), tables.number("share_of_inhabitants", fmt="pct1")]
+    return tables.Table(by_size, lang, cols, page=STEM)
+
+
+def region_table(by_reg: pd.DataFrame, lang: str) -> tables.Table:
+    """:func:`by_region` for reading."""
+    cols = [tables.coded("region", labels.region), _int("municipalities"), _int("county_municipalities"),
+            _int("inhabitants_2013")]
+    return tables.Table(by_reg, lang, cols, page=STEM)
+
+
+def centrality_table(by_cent: pd.DataFrame, lang: str) -> tables.Table:
+    """:func:`by_centrality` for reading: each class by its number and name."""
+    cols = [tables.coded("centrality", _centrality), _int("municipalities"), _int("inhabitants_2013")]
+    return tables.Table(by_cent, lang, cols, page=STEM)
 
 
 def plot_units_and_inhabitants(kommuner: pd.DataFrame, lang: str = "nb") -> plt.Figure:

@@ -24,7 +24,6 @@ module                      responsibility
 :mod:`.tables`              tables for readers: words for codes, estimate (interval) cells,
                             at most 25 rows shown, scrolling boxes
 :mod:`.labels`              readers' names for codes: groups, tests, effects, levels, headers
-:mod:`.styling`             pandas-Styler tables of the chapters not yet converted
 :mod:`.results`             the result-table schemas and ``write_result``
 :mod:`.disclosure`          small-cell suppression of published tables
 ``text/``                   every reader-facing sentence, in bokmål and English

@@ -70,7 +70,7 @@ _NUMERIC_TD = re.compile(r"<td>(\s*[-\u2212+]?[\d.,\u00a0\u202f ]*\d[\d.,\u00a0\
 def align_numbers(table_html: str) -> str:
     """Mark the numeric cells of a plain pandas table ``class="sk-num"`` (right-aligned).
 
-    Chapters should prefer :func:`styling.table`; this keeps a plain ``DataFrame`` readable.
+    Chapters show their tables through :mod:`.tables`; this keeps a plain ``DataFrame`` readable.
     """
     if isinstance(table_html, list):  # nbformat may store multi-line strings as lists
         table_html = "".join(table_html)

@@ -225,13 +225,13 @@ class ChapterPage:
 
     def table(self, make_table: Callable[[str], Any], *, label: str, caption: str | None = None,
               n: int | None = None, source: str | None = None, **values: Any) -> Ref:
-        """A numbered table: ``make_table(lang)`` returns a :class:`tables.Table` (or, from
-        chapters not yet converted, HTML or a pandas Styler, with no caption).
+        """A numbered table: ``make_table(lang)`` returns a :class:`tables.Table` (the one table
+        toolkit; anything else is a ``TypeError``).
 
         The caption (``caption.<caption>``, default ``caption.<label>``) goes into the table's
         ``<caption>``; the table sits in a box that scrolls on its own on a narrow screen and can
-        take keyboard focus. A :class:`tables.Table` also shows at most ``tables.MAX_ROWS``
-        rows, the rest behind a ``<details>``, and its notes under it.
+        take keyboard focus, shows at most ``tables.MAX_ROWS`` rows, the rest behind a
+        ``<details>``, and its notes under it.
         """
         from . import tables
 
@@ -240,15 +240,11 @@ class ChapterPage:
 
         def make(lang: str) -> str:
             body = make_table(lang)
+            if not isinstance(body, tables.Table):
+                raise TypeError(f"table {label!r} of {self.stem}: make_table(lang) must return a "
+                                f"report.tables.Table, got {type(body).__name__}")
             title = self._title(ref, key, lang, values)
-            if isinstance(body, tables.Table):
-                return body.html(self._caption(ref, key, lang, n, source, values), title, ref.anchor)
-            body = body.to_html() if hasattr(body, "to_html") else str(body)
-            cap = f"<caption>{self._caption(ref, key, lang, n, source, values)}</caption>"
-            body = re.sub(r"<caption>.*?</caption>", "", body, count=1, flags=re.S)
-            body = re.sub(r"(<table[^>]*>)", lambda m: m.group(1) + cap, body, count=1)
-            return (f'<div class="sk-table-box" id="{ref.anchor}" role="region" tabindex="0" '
-                    f'aria-label="{html.escape(title, quote=True)}">{body}</div>')
+            return body.html(self._caption(ref, key, lang, n, source, values), title, ref.anchor)
 
         self._emit(make)
         return ref

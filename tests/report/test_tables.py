@@ -1,4 +1,5 @@
-"""Tables for readers (report/tables.py) and the Styler tables of chapters not yet converted."""
+"""Tables for readers (report/tables.py): headers in words, numbers in the locale, one cell per
+estimate and interval, at most 25 rows shown, a focusable box."""
 from __future__ import annotations
 
 import re
@@ -6,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from sosiale_kommuner.report import labels, styling, tables, text
+from sosiale_kommuner.report import labels, tables, text
 
 NBSP, MINUS = "\u00a0", "\u2212"
 
@@ -118,37 +119,18 @@ def test_split_rows_by_area_and_into_pieces():
     assert [len(p) for _, p in tables.split_rows(df.head(51))] == [17, 17, 17]
 
 
-def test_styler_tables_show_yes_no_in_words_and_sit_in_a_box():
-    st = styling.table(pd.DataFrame({"same": [True, False]}), lang="nb", caption="Samme gruppe")
-    assert ">Ja<" in st.to_html() and ">Nei<" in st.to_html()
-    box = st._repr_html_()
-    assert box.startswith('<div class="sk-table-box" role="region" tabindex="0" aria-label="Samme gruppe">')
+def test_number_columns_in_the_locale_right_aligned_and_missing_as_a_dash():
+    """Thousands separated by a no-break space in bokmål and a comma in English, a decimal comma,
+    a true minus sign, percentages from proportions on 0–1 (``63,2 %`` / ``63.2%``)."""
+    df = pd.DataFrame({"group": ["small", "large"], "n": [12345, -1234], "x": [-1234.5, None],
+                       "share": [0.63249, 0.5]})
+    cols = [tables.text("group"), tables.number("n", fmt="int"), tables.number("x", fmt="num1", header="estimate"),
+            tables.number("share", fmt="pct1")]
+    nb, en = tables.Table(df, "nb", cols), tables.Table(df, "en", cols)
+    assert nb.rows == [["small", f"12{NBSP}345", f"{MINUS}1{NBSP}234,5", f"63,2{NBSP}%"],
+                       ["large", f"{MINUS}1{NBSP}234", "–", f"50,0{NBSP}%"]]
+    assert en.rows == [["small", "12,345", f"{MINUS}1,234.5", "63.2%"], ["large", f"{MINUS}1,234", "–", "50.0%"]]
+    page = en.html("T", "T")
+    assert '<th scope="row">small</th><td class="sk-num">12,345</td>' in page
+    assert '<th scope="col" class="sk-num">Answers (n)</th>' in page
 
-
-def test_styling_table_formats_and_is_deterministic():
-    df = pd.DataFrame({"group": ["small", "large"], "estimate": [0.63249, float("nan")],
-                       "n_unweighted": [12345, 2], "suppressed": [False, True]})
-    html_en = styling.to_html(df, percent=["estimate"], labels={"group": "Size class", "small": "Under 5 000"})
-    assert html_en == styling.to_html(df, percent=["estimate"], labels={"group": "Size class", "small": "Under 5 000"})
-    assert ">63.2%<" in html_en and ">12,345<" in html_en and ">:<" in html_en
-    assert ">Size class<" in html_en and ">Under 5 000<" in html_en
-    assert "suppressed" in html_en and ">suppressed<" not in html_en  # the note, not a column
-    assert "row_heading" not in html_en and "blank" not in html_en  # no index
-    assert "sk-num" in html_en and "text-align: right" in html_en
-    nb = styling.to_html(df, percent=["estimate"], lang="nb")
-    assert ">63,2\u00a0%<" in nb and ">12\u202f345<" in nb and "prikket" in nb
-    ids = set(re.findall(r'id="([^"]+)"', html_en))
-    assert len(ids) == 1 and ids.pop().startswith("T_sk")
-    other = styling.to_html(df.assign(n_unweighted=[1, 2]), percent=["estimate"])
-    assert re.findall(r'id="([^"]+)"', other) != re.findall(r'id="([^"]+)"', html_en)
-
-
-def test_styling_counts_and_value_labels():
-    from sosiale_kommuner.report.disclosure import suppress_counts
-    t = suppress_counts(pd.DataFrame({"yes": [10, 2], "no": [5, 8]}, index=["a", "b"])).reset_index(names="cls")
-    html = styling.to_html(t, counts_suppressed=True, value_labels={"cls": {"a": "Alpha"}})
-    assert html.count(">:<") == 4 and ">Alpha<" in html
-    assert styling.format_number(-1234.5, decimals=1) == "\u22121,234.5"
-    assert styling.format_number(None) == "–"
-    with pytest.raises(KeyError):
-        styling.table(t, percent=["nope"])
