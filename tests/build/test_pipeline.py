@@ -41,8 +41,10 @@ def test_population_chapter_built(built):
 
 
 def test_population_html_exported_without_code_or_paths(built):
+    from sosiale_kommuner.report import text
+
     html = (built.paths.reports / "00_population.html").read_text(encoding="utf-8")
-    assert "population of local governments" in html.lower()
+    assert text.get("00_population", "title", "nb") in html
     assert "Statistisk sentralbyrå" in html
     assert "P = config.paths(raw_dir, out_dir)" not in html          # code cells hidden
     for folder in (built.paths.raw, built.paths.out, config.REPO_ROOT):
@@ -92,13 +94,13 @@ def test_unchanged_rerun_runs_nothing(built, copy_build):
 
 def test_only_by_number_and_by_stem(copy_build):
     P = copy_build()
-    proc = run_all("--raw-dir", P.raw, "--out-dir", P.out, "--only", "00", "--force")
+    proc = run_all("--raw-dir", P.raw, "--out-dir", P.out, "--only", "00", "--force", "--no-pdf")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Building 1 chapter" in proc.stdout
     assert "00_population          runs: --force" in proc.stdout
     needs = graph.Graph().order(["02_cleaning"]) if any(c.stem == "02_cleaning" for c in graph.CHAPTERS) else None
     if needs:
-        proc = run_all("--raw-dir", P.raw, "--out-dir", P.out, "--only", "02_cleaning")
+        proc = run_all("--raw-dir", P.raw, "--out-dir", P.out, "--only", "02_cleaning", "--no-pdf")
         assert f"Building {len(needs)} chapter" in proc.stdout
         for stem in needs:
             assert stem in proc.stdout
@@ -106,15 +108,15 @@ def test_only_by_number_and_by_stem(copy_build):
 
 def test_parameter_reaches_declaring_notebooks(copy_build):
     P = copy_build()
-    proc = run_all("--raw-dir", P.raw, "--out-dir", P.out, "--only", "0", "-p", "lang", "nb")
+    proc = run_all("--raw-dir", P.raw, "--out-dir", P.out, "--only", "0", "-p", "lang", "en", "--no-pdf")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert 'parameters changed: lang "en"→"nb"' in proc.stdout
+    assert 'parameters changed: lang "nb"→"en"' in proc.stdout
     import nbformat
 
     nb = nbformat.read(P.pipeline_state / "executed" / "00_population.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and 'lang = "nb"' in injected[0].source
-    assert _status(P)["00_population"]["params"]["lang"] == "nb"
+    assert len(injected) == 1 and 'lang = "en"' in injected[0].source
+    assert _status(P)["00_population"]["params"]["lang"] == "en"
 
 
 def test_unknown_parameter_and_unknown_chapter_are_usage_errors(copy_build):
@@ -131,7 +133,7 @@ def test_two_output_roots_give_identical_outputs(built, tmp_path):
     """docs/contracts.md §8: same commit, same raw files, two output roots -> byte-identical pages/tables."""
     outs = [tmp_path / "one", tmp_path / "two" / "deeper"]
     for out in outs:
-        proc = run_all("--raw-dir", built.paths.raw, "--out-dir", out, "--only", "00_population")
+        proc = run_all("--raw-dir", built.paths.raw, "--out-dir", out, "--only", "00_population", "--no-pdf")
         assert proc.returncode == 0, proc.stdout + proc.stderr
     rels = sorted(p.relative_to(outs[0]).as_posix() for p in (outs[0] / "reports").rglob("*") if p.is_file())
     assert "reports/00_population.html" in rels and "reports/index.html" in rels

@@ -136,3 +136,12 @@ def test_term_forms_match_inflections_and_abbreviations_in_capitals():
     assert found("MDD er stor") == ["mdd"] and found("mdd er stor") == []
     assert found("landsdelene") == ["region"] and found("utlandsdel") == []
     assert found("Benjamini–Hochberg-korreksjonen") == ["benjamini_hochberg"]
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_glossary_names_synthetic_data_only_for_synthetic_data(lang):
+    term = next(t for t in glossary.terms(lang) if t.key == "synthetic_data")
+    assert f'id="{term.anchor}"' in glossary.glossary_html(lang, synthetic=True)
+    real = glossary.glossary_html(lang, synthetic=False)
+    assert f'id="{term.anchor}"' not in real
+    assert real.count('class="sk-gloss-entry"') == len(glossary.terms(lang)) - len(glossary.SYNTHETIC_ONLY)

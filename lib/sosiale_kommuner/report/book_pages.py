@@ -121,7 +121,7 @@ def methods_html(paths: Paths, lang: str) -> str:
         section("tests", filled("tests", "09", tests), filled("tests_multiplicity", "02", n_f)),
         section("simulation", filled("simulation", "11", simulation)),
         section("disclosure", text.to_html(t("disclosure", k=_k_min(paths)))),
-        section("synthetic", text.to_html(t("synthetic" if synthetic else "real"))),
+        section("synthetic" if synthetic else "real", text.to_html(t("synthetic" if synthetic else "real"))),
         section("files", text.to_html(t("files")),
                 f'<details class="sk-columns"><summary>{esc(t("files_summary"))}</summary>{columns}</details>'),
     ])
@@ -198,7 +198,7 @@ def render_book_page(key: str, paths: Paths, book: Book, lang: str, codebook=Non
             codebook = load_codebook(paths.raw)
         body = questionnaire_html(codebook, lang)
     elif key == "glossary":
-        body = glossary.glossary_html(lang)
+        body = glossary.glossary_html(lang, synthetic=provenance.is_synthetic(paths))
     else:
         raise ValueError(f"not a page of the book: {key!r}; expected one of {BOOK_PAGES}")
     return render_page("page.html.j2", key=key, book=book, lang=lang, synthetic=provenance.is_synthetic(paths),

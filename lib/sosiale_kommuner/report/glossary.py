@@ -144,12 +144,19 @@ def link_terms(root: Tag, soup, lang: str, href: str = f"{PAGE}.html") -> list[s
     return linked
 
 
-def glossary_html(lang: str) -> str:
-    """The body of the glossary page: title, introduction and every term with its definition."""
+#: Terms that describe the demonstration data: in the glossary only when the data are synthetic.
+SYNTHETIC_ONLY = frozenset({"synthetic_data"})
+
+
+def glossary_html(lang: str, synthetic: bool = True) -> str:
+    """The body of the glossary page: title, introduction and every term with its definition
+    (the terms of :data:`SYNTHETIC_ONLY` only when the build's data are ``synthetic``)."""
     other = html.escape(text.get(PAGE, "other_label", lang))
     other_lang = next(x for x in text.LANGS if x != lang)
     items = []
     for t in terms(lang):
+        if t.key in SYNTHETIC_ONLY and not synthetic:
+            continue
         items.append(
             f'<div class="sk-gloss-entry" id="{t.anchor}"><dt><dfn>{text.to_html(t.term, inline=True)}</dfn></dt>'
             f'<dd><p class="sk-gloss-other">{other} <span lang="{other_lang}">{html.escape(t.other)}</span></p>'
@@ -159,4 +166,4 @@ def glossary_html(lang: str) -> str:
             f'<dl class="sk-glossary">\n' + "\n".join(items) + "\n</dl>")
 
 
-__all__ = ["Term", "terms", "matcher", "link_terms", "glossary_html", "sort_key", "PAGE"]
+__all__ = ["Term", "terms", "matcher", "link_terms", "glossary_html", "sort_key", "PAGE", "SYNTHETIC_ONLY"]
