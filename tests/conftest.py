@@ -4,6 +4,9 @@
   (``--update-manifest``; the repository's own manifest need not be current), and runs
   ``run_all.py --raw-dir <tmp raw> --out-dir <tmp out> -p replicates 20`` once. Every
   pipeline test reads this one build.
+* ``second_build``, ``other_build`` (session): a second build of the same raw folder into
+  another output root, and a build of a second raw folder (other data, not synthetic); both
+  start beside the shared build when the session has tests that use them.
 * ``copy_build`` (factory): a private copy of that build for a test that changes something.
 * ``toy`` (factory): a tiny synthetic project (four notebooks that run in about a second
   each, a raw folder, a copy of the package source for hashing) driven in-process through
@@ -74,16 +77,65 @@ def _declared_params() -> set[str]:
     return names
 
 
+class Pending:
+    """``run_all.py ARGS`` started in the background; :meth:`result` waits for it."""
+
+    def __init__(self, *args: str):
+        self.args = [sys.executable, str(RUN_ALL), *map(str, args)]
+        self.proc = subprocess.Popen(self.args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def result(self, timeout: float = 3600) -> subprocess.CompletedProcess:
+        out, err = self.proc.communicate(timeout=timeout)
+        return subprocess.CompletedProcess(self.args, self.proc.returncode, out, err)
+
+
+def _session_wants(request, fixture: str) -> bool:
+    return any(fixture in getattr(item, "fixturenames", ()) for item in request.session.items)
+
+
+#: The builds started beside the shared one (name -> (Pending, paths, params)), so that the
+#: session's three whole builds share the machine instead of running one after another: a
+#: build alone leaves a core idle much of the time (the 00 -> 02 -> 03 chain, the book step).
+_BESIDE: dict[str, tuple[Pending, config.Paths, tuple[str, ...]]] = {}
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Build:
-    """The whole pipeline built once into a temporary output root."""
+def built(request, tmp_path_factory) -> Build:
+    """The whole pipeline built once into a temporary output root.
+
+    When the session also runs tests of the second build (``second_build``) or of other data
+    (``other_build``), those builds start at the same time, in the background."""
+    from sosiale_kommuner.build.kernel import ensure_kernel
+
+    ensure_kernel()  # registered once, before builds run side by side
     root = tmp_path_factory.mktemp("build")
     raw = copy_raw(root / "raw")
     out = root / "out"
     # -p replicates only when some notebook declares it (run_all rejects unknown parameters)
-    params = TEST_PARAMS if "replicates" in _declared_params() else ()
-    proc = run_all("--raw-dir", raw, "--out-dir", out, *params)
-    return Build(config.paths(raw, out), proc, tuple(params))
+    params = tuple(TEST_PARAMS) if "replicates" in _declared_params() else ()
+    shared = Pending("--raw-dir", raw, "--out-dir", out, *params)
+    if _session_wants(request, "second_build"):
+        out2 = tmp_path_factory.mktemp("second-build") / "elsewhere" / "out"
+        _BESIDE["second"] = (Pending("--raw-dir", raw, "--out-dir", out2, "--no-pdf", *params),
+                             config.paths(raw, out2), params)
+    if _session_wants(request, "other_build"):
+        other = tmp_path_factory.mktemp("other")
+        other_raw = make_other_raw(other / "raw")
+        _BESIDE["other"] = (Pending("--raw-dir", other_raw, "--out-dir", other / "out", "--no-pdf", *params),
+                            config.paths(other_raw, other / "out"), params)
+    return Build(config.paths(raw, out), shared.result(), params)
+
+
+def _beside(name: str) -> Build:
+    pending, paths, params = _BESIDE.pop(name)
+    return Build(paths, pending.result(), params)
+
+
+@pytest.fixture(scope="session")
+def second_build(built) -> Build:
+    """A second build of the shared build's raw folder and parameters into another output root,
+    without PDFs (started beside the shared build)."""
+    return _beside("second")
 
 
 @pytest.fixture
@@ -295,11 +347,7 @@ def make_other_raw(dst: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def other_build(tmp_path_factory) -> Build:
-    """Every chapter built once from the second raw folder (:func:`make_other_raw`)."""
-    root = tmp_path_factory.mktemp("other")
-    raw = make_other_raw(root / "raw")
-    out = root / "out"
-    params = TEST_PARAMS if "replicates" in _declared_params() else ()
-    proc = run_all("--raw-dir", raw, "--out-dir", out, "--no-pdf", *params)
-    return Build(config.paths(raw, out), proc, tuple(params))
+def other_build(built) -> Build:
+    """Every chapter built once from the second raw folder (:func:`make_other_raw`), without
+    PDFs (started beside the shared build)."""
+    return _beside("other")
