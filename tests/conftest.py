@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,12 @@ from pathlib import Path
 import pytest
 
 from sosiale_kommuner import config
+
+# One BLAS thread per process in the builds the tests start: the session runs whole builds side
+# by side, each with two notebooks at once, and multi-threaded BLAS on a busy 2-core machine
+# spends its time waiting for its own threads (docs in benchmarks/README.md).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 REPO = config.REPO_ROOT
 #: R ``survey`` reference values and the ``api`` data they were computed on.
