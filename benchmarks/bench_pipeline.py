@@ -6,7 +6,9 @@
 On the same machine, in one run, side by side (each repeated ``--repeat`` times):
 
 (a) the naive baseline: for each notebook in run order, the ``papermill`` command line
-    and then ``jupyter nbconvert --to html --no-input`` on the command line;
+    (with ``SOSIALE_KOMMUNER_EDITIONS=nb,en``, so that the chapter renders both editions as
+    under the build) and then ``jupyter nbconvert --to html --no-input`` on the command
+    line, once per edition;
 (b) ``python run_all.py --force`` (which also writes the book's PDFs, a step (a) has no
     counterpart for: its seconds, as run_all reports them, are printed, and (b)/(a) also
     without them);
@@ -49,6 +51,11 @@ from sosiale_kommuner.build import decisions, graph, options, pipeline
 PY = sys.executable
 BIN = Path(PY).parent
 RUN_ALL = config.REPO_ROOT / "run_all.py"
+
+
+#: What the build sets for every chapter so that it renders both editions; (a) sets it too, so
+#: that the naive loop does the same work (and exports each edition).
+EDITIONS = {"SOSIALE_KOMMUNER_EDITIONS": "nb,en"}
 
 
 def sh(cmd: list[str], **kw) -> subprocess.CompletedProcess:
@@ -178,15 +185,16 @@ def main() -> int:
                 for k, v in params:
                     if k in declared[stem]:
                         cmd += ["-p", k, v]
-                p = sh(cmd)
+                p = sh(cmd, env=dict(os.environ, **EDITIONS))
                 if p.returncode:
                     print(f"(a) papermill failed on {stem}:\n{p.stderr[-2000:]}")
                     return 1
-                p = sh([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", dst,
-                        "--output-dir", out_a / "reports"])
-                if p.returncode:
-                    print(f"(a) nbconvert failed on {stem}:\n{p.stderr[-2000:]}")
-                    return 1
+                for edition in ("", "en"):  # one export per edition, as (b) writes
+                    p = sh([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", dst,
+                            "--output-dir", out_a / "reports" / edition])
+                    if p.returncode:
+                        print(f"(a) nbconvert failed on {stem}:\n{p.stderr[-2000:]}")
+                        return 1
             a_times.append(time.perf_counter() - t0)
             print(f"run {i + 1}: (a) naive            {a_times[-1]:7.2f} s")
 
@@ -225,12 +233,12 @@ def main() -> int:
                 print(f"(c) ran something:\n{p.stdout}")
             print(f"run {i + 1}: (c) unchanged rerun  {dt:7.2f} s")
 
-            # (d) edit one cell of one notebook (a markdown sentence), rerun
+            # (d) edit one cell of one notebook (a statement that does nothing), rerun
             path = nbdir / f"{edit}.ipynb"
             nb = json.loads(path.read_text(encoding="utf-8"))
-            md = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
-            src = md["source"] if isinstance(md["source"], str) else "".join(md["source"])
-            md["source"] = src + f"\n\n(benchmark edit {i + 1})"
+            cell = [c for c in nb["cells"] if c["cell_type"] == "code"][-1]
+            src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            cell["source"] = src + f"\n_benchmark_edit = {i + 1}"
             path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             dt, p = timed([PY, RUN_ALL, *base_args, "--out-dir", out_b])
             d_times.append(dt)
