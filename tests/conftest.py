@@ -88,30 +88,57 @@ class Pending:
     """``run_all.py ARGS`` started in the background; :meth:`result` waits for it."""
 
     def __init__(self, *args: str):
+        import tempfile
+
         self.args = [sys.executable, str(RUN_ALL), *map(str, args)]
-        self.proc = subprocess.Popen(self.args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # output to files, not pipes: nobody reads a pipe while the build runs beside the tests
+        self.out, self.err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+        self.proc = subprocess.Popen(self.args, cwd=REPO, stdout=self.out, stderr=self.err, text=True)
 
     def result(self, timeout: float = 3600) -> subprocess.CompletedProcess:
-        out, err = self.proc.communicate(timeout=timeout)
-        return subprocess.CompletedProcess(self.args, self.proc.returncode, out, err)
+        self.proc.wait(timeout=timeout)
+        texts = []
+        for f in (self.out, self.err):
+            f.seek(0)
+            texts.append(f.read())
+            f.close()
+        return subprocess.CompletedProcess(self.args, self.proc.returncode, *texts)
 
 
-def _session_wants(request, fixture: str) -> bool:
-    return any(fixture in getattr(item, "fixturenames", ()) for item in request.session.items)
+#: Fixtures that need whole builds: the shared one, and the two started beside it. The browser
+#: tests' ``report_out`` reads the shared build unless $SOSIALE_KOMMUNER_REPORT_OUT names another.
+SHARED, BESIDE = ("built", "copy_build", "report_out"), ("second_build", "other_build")
+REPORT_OUT_ENV = "SOSIALE_KOMMUNER_REPORT_OUT"
 
 
-#: The builds started beside the shared one (name -> (Pending, paths, params)), so that the
-#: session's three whole builds share the machine instead of running one after another: a
-#: build alone leaves a core idle much of the time (the 00 -> 02 -> 03 chain, the book step).
-_BESIDE: dict[str, tuple[Pending, config.Paths, tuple[str, ...]]] = {}
+def _wants(items, fixtures) -> bool:
+    return any(set(fixtures) & set(getattr(item, "fixturenames", ())) for item in items)
 
 
-@pytest.fixture(scope="session")
-def built(request, tmp_path_factory) -> Build:
-    """The whole pipeline built once into a temporary output root.
+def pytest_collection_modifyitems(session, config, items):
+    """Tests that need no whole build first, then those reading the shared build, then those of
+    the builds started beside it: the builds run (from the session's start) while the other
+    tests do, instead of one after another."""
+    def group(item) -> int:
+        names = set(getattr(item, "fixturenames", ()))
+        return 2 if names & set(BESIDE) else 1 if names & set(SHARED) else 0
+    items[:] = sorted(items, key=group)  # stable: the order within each group is kept
 
-    When the session also runs tests of the second build (``second_build``) or of other data
-    (``other_build``), those builds start at the same time, in the background."""
+
+#: The builds of the session, started once (name -> (Pending, paths, params)): the shared one
+#: and, when the session has tests of them, a second build of the same raw folder and a build
+#: of other data. They run side by side and beside the tests that need none of them: a build
+#: alone leaves a core idle much of the time (the 00 -> 02 -> 03 chain, the book step).
+_BUILDS: dict[str, tuple[Pending, config.Paths, tuple[str, ...]]] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_builds(request, tmp_path_factory):
+    """Start the session's whole builds (in the background) if any selected test needs one."""
+    items = request.session.items
+    needs = SHARED + BESIDE if not os.environ.get(REPORT_OUT_ENV, "").strip() else ("built", "copy_build") + BESIDE
+    if not _wants(items, needs):
+        return
     from sosiale_kommuner.build.kernel import ensure_kernel
 
     ensure_kernel()  # registered once, before builds run side by side
@@ -120,29 +147,34 @@ def built(request, tmp_path_factory) -> Build:
     out = root / "out"
     # -p replicates only when some notebook declares it (run_all rejects unknown parameters)
     params = tuple(TEST_PARAMS) if "replicates" in _declared_params() else ()
-    shared = Pending("--raw-dir", raw, "--out-dir", out, *params)
-    if _session_wants(request, "second_build"):
+    _BUILDS["shared"] = (Pending("--raw-dir", raw, "--out-dir", out, *params), config.paths(raw, out), params)
+    if _wants(items, ("second_build",)):
         out2 = tmp_path_factory.mktemp("second-build") / "elsewhere" / "out"
-        _BESIDE["second"] = (Pending("--raw-dir", raw, "--out-dir", out2, "--no-pdf", *params),
+        _BUILDS["second"] = (Pending("--raw-dir", raw, "--out-dir", out2, "--no-pdf", *params),
                              config.paths(raw, out2), params)
-    if _session_wants(request, "other_build"):
+    if _wants(items, ("other_build",)):
         other = tmp_path_factory.mktemp("other")
         other_raw = make_other_raw(other / "raw")
-        _BESIDE["other"] = (Pending("--raw-dir", other_raw, "--out-dir", other / "out", "--no-pdf", *params),
+        _BUILDS["other"] = (Pending("--raw-dir", other_raw, "--out-dir", other / "out", "--no-pdf", *params),
                             config.paths(other_raw, other / "out"), params)
-    return Build(config.paths(raw, out), shared.result(), params)
 
 
-def _beside(name: str) -> Build:
-    pending, paths, params = _BESIDE.pop(name)
+def _finished(name: str) -> Build:
+    pending, paths, params = _BUILDS.pop(name)
     return Build(paths, pending.result(), params)
+
+
+@pytest.fixture(scope="session")
+def built(_start_builds) -> Build:
+    """The whole pipeline built once into a temporary output root (started with the session)."""
+    return _finished("shared")
 
 
 @pytest.fixture(scope="session")
 def second_build(built) -> Build:
     """A second build of the shared build's raw folder and parameters into another output root,
     without PDFs (started beside the shared build)."""
-    return _beside("second")
+    return _finished("second")
 
 
 @pytest.fixture
@@ -357,4 +389,4 @@ def make_other_raw(dst: Path) -> Path:
 def other_build(built) -> Build:
     """Every chapter built once from the second raw folder (:func:`make_other_raw`), without
     PDFs (started beside the shared build)."""
-    return _beside("other")
+    return _finished("other")
