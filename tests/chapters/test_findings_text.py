@@ -199,8 +199,8 @@ def test_every_closing_text_gets_all_its_numbers(stem, cb):
 
 # -- the shared build ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def build(request):
-    return request.getfixturevalue("built")
+def build(built):
+    return built
 
 
 def _published(build, stem) -> pd.DataFrame:
