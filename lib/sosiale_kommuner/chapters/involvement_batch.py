@@ -78,20 +78,14 @@ def model_matrix(size: np.ndarray, size_levels: list, centrality: np.ndarray, nu
     complete = has_size & ~np.isnan(centrality) & ~np.isnan(numeric).any(axis=1)
     cols = {"(Intercept)": np.ones(n)}
     groups: dict[str, list[str]] = {"size_class": [], "centrality": []}
-    for lv in size_levels:
-        if lv == inv_vars.SIZE_REFERENCE:
-            continue
-        v = (size == lv).astype(float)
-        if v[complete].sum() > 0:
-            cols[f"size_class={lv}"] = v
-            groups["size_class"].append(f"size_class={lv}")
-    for lv in sorted(CENTRALITY_2008):
-        if lv == inv_vars.CENTRALITY_REFERENCE:
-            continue
-        v = (centrality == lv).astype(float)
-        if v[complete].sum() > 0:
-            cols[f"centrality={lv}"] = v
-            groups["centrality"].append(f"centrality={lv}")
+    factors = (("size_class", size, size_levels, inv_vars.SIZE_REFERENCE),
+               ("centrality", centrality, sorted(CENTRALITY_2008), inv_vars.CENTRALITY_REFERENCE))
+    for name, values, levels, reference in factors:
+        for lv in levels:
+            v = (values == lv).astype(float)
+            if lv != reference and v[complete].sum() > 0:
+                cols[f"{name}={lv}"] = v
+                groups[name].append(f"{name}={lv}")
     for j, t in enumerate(inv.NUMERIC_TERMS):
         cols[t] = numeric[:, j]
     return pd.DataFrame(cols), complete, {k: v for k, v in groups.items() if v}

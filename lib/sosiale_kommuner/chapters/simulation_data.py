@@ -162,20 +162,7 @@ class Generator:
                 yes = draw(lambda r: r.random(n)) < expit(eta)
                 if spec.get("facebook_forces_yes") and facebook is not None:
                     yes = yes | facebook
-                if it.is_multiple:
-                    out = yes.astype(float)
-                else:
-                    k2c = it.key_to_code
-                    out = np.where(yes, float(k2c["yes"]), np.nan)
-                    no_codes = spec.get("no_codes")
-                    if no_codes:
-                        codes = np.asarray([float(k) for k in no_codes], dtype=float)
-                        p = np.asarray(list(no_codes.values()), dtype=float)
-                        idx = np.minimum(np.searchsorted(np.cumsum(p / p.sum()), draw(lambda r: r.random(n)),
-                                                         side="right"), len(codes) - 1)
-                        out = np.where(yes, out, codes[idx])
-                    else:
-                        out = np.where(yes, out, float(k2c["no"]))
+                out = synth_answers.binary_codes(yes, it, spec, lambda: draw(lambda r: r.random(n)))
             elif model == "ordinal":
                 subs = np.asarray(it.substantive_codes, dtype=float)
                 cuts = spec.get("cutpoints")

@@ -27,12 +27,11 @@ function                         one-variable counterpart
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 from scipy import special
 
 from .design import SurveyDesign
+from .inference import interaction_contrasts
 from .weighting import EmptyCategoryError, RakingError, collapse_sparse
 
 
@@ -218,20 +217,6 @@ def domain_difference(design: ArrayDesign, y: np.ndarray, ok: np.ndarray, g: np.
 # ---------------------------------------------------------------------------------------
 # Tests
 # ---------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=64)
-def interaction_contrasts(nr: int, nc: int) -> np.ndarray:
-    """R's ``Cmat`` of ``svychisq``: the interaction columns of the saturated ``nr`` x ``nc``
-    model (cells ordered rows fastest) residualised on the main effects (read-only)."""
-    grid_r = np.tile(np.arange(nr), nc)
-    grid_c = np.repeat(np.arange(nc), nr)
-    X1 = np.column_stack([np.ones(nr * nc)] + [(grid_r == i) * 1.0 for i in range(1, nr)]
-                         + [(grid_c == j) * 1.0 for j in range(1, nc)])
-    inter = np.column_stack([(grid_r == i) * (grid_c == j) * 1.0 for j in range(1, nc) for i in range(1, nr)])
-    Cm = inter - X1 @ np.linalg.lstsq(X1, inter, rcond=None)[0]
-    Cm.setflags(write=False)
-    return Cm
-
-
 def _solve_each(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``solve(A[i], B[i])`` for a stack; NaN where ``A[i]`` is singular."""
     try:

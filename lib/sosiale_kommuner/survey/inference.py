@@ -168,7 +168,7 @@ def rao_scott_cells(design: SurveyDesign, cells: np.ndarray, mask: np.ndarray, n
     # generalised design effects
     p, scores, _ = mean_scores(design, cells, mask)
     V = design.variance(scores)
-    Cm = _interaction_contrasts(nr, nc)
+    Cm = interaction_contrasts(nr, nc)
     iD = np.diag(np.divide(1.0, p, out=np.zeros_like(p), where=p != 0))
     denom = Cm.T @ (iD / N) @ Cm
     numr = Cm.T @ iD @ V @ iD @ Cm
@@ -182,7 +182,7 @@ def rao_scott_cells(design: SurveyDesign, cells: np.ndarray, mask: np.ndarray, n
 
 
 @functools.lru_cache(maxsize=64)
-def _interaction_contrasts(nr: int, nc: int) -> np.ndarray:
+def interaction_contrasts(nr: int, nc: int) -> np.ndarray:
     """R's ``Cmat <- qr.resid(qr(X1), X12[, -(1:(nr + nc - 1))])``: the interaction columns
     of the saturated ``nr`` x ``nc`` model residualised on the main effects (read-only)."""
     grid_r = np.tile(np.arange(nr), nc)

@@ -21,6 +21,24 @@ from .. import codebook as cbm
 from .params import Covariates, SynthError, covariates, item_spec, linear_predictor, stream
 
 
+def binary_codes(yes: np.ndarray, item: cbm.Item, spec: dict, uniform) -> np.ndarray:
+    """The codes of a binary draw ``yes`` (any shape): 1/0 for an option of a multiple-choice
+    item; else the item's "yes" code, and for "no" its "no" code or, when the model splits the
+    non-users (``no_codes``), one of those codes drawn with ``uniform()`` (called only then,
+    so the random stream is used exactly as the generator always has)."""
+    if item.is_multiple:
+        return yes.astype(float)
+    k2c = item.key_to_code
+    out = np.where(yes, float(k2c["yes"]), np.nan)
+    no_codes = spec.get("no_codes")
+    if not no_codes:
+        return np.where(yes, out, float(k2c["no"]))
+    codes = np.asarray([float(c) for c in no_codes], dtype=float)
+    p = np.asarray(list(no_codes.values()), dtype=float)
+    idx = np.minimum(np.searchsorted(np.cumsum(p / p.sum()), uniform(), side="right"), len(codes) - 1)
+    return np.where(yes, out, codes[idx])
+
+
 def _draw_column(item: cbm.Item, column: str, spec: dict, cov: Covariates, u: np.ndarray,
                  rng: np.random.Generator, defaults: dict, facebook: np.ndarray | None,
                  answers: dict[str, np.ndarray]) -> np.ndarray:
@@ -49,19 +67,7 @@ def _draw_column(item: cbm.Item, column: str, spec: dict, cov: Covariates, u: np
         yes = rng.random(n) < expit(eta)
         if spec.get("facebook_forces_yes") and facebook is not None:
             yes = yes | facebook
-        if item.is_multiple:
-            out = yes.astype(float)
-        else:
-            k2c = item.key_to_code
-            out = np.where(yes, float(k2c["yes"]), np.nan)
-            no_codes = spec.get("no_codes")
-            if no_codes:
-                codes = np.asarray([float(c) for c in no_codes], dtype=float)
-                p = np.asarray(list(no_codes.values()), dtype=float)
-                idx = np.minimum(np.searchsorted(np.cumsum(p / p.sum()), rng.random(n), side="right"), len(codes) - 1)
-                out = np.where(yes, out, codes[idx])
-            else:
-                out = np.where(yes, out, float(k2c["no"]))
+        out = binary_codes(yes, item, spec, lambda: rng.random(n))
     elif model == "ordinal":
         subs = np.asarray(item.substantive_codes, dtype=float)
         k = len(subs)
